@@ -1,0 +1,47 @@
+//! The server's engines as the pages see them. The `server` crate implements
+//! [`Portal`] and provides it as Leptos context, so server functions reach the
+//! engines without this crate depending on the server.
+
+use std::sync::Arc;
+
+use http::request::Parts;
+use leptos::prelude::use_context;
+
+use crate::error::AppError;
+use crate::types::{AlertBadge, IncidentView, Labels, RunbookPath, RunbookSummary};
+
+#[async_trait::async_trait]
+pub trait Portal: Send + Sync + 'static {
+    /// Every runbook, sorted by group then alert.
+    fn runbooks(&self) -> Vec<RunbookSummary>;
+
+    /// Resolve `/runbooks/{path}` to a runbook, a group or nothing, filling
+    /// label placeholders from `labels`.
+    fn resolve(&self, path: &str, labels: &Labels) -> RunbookPath;
+
+    /// Live state of an alert from the shared poller snapshot.
+    fn alert_badge(&self, alertname: &str) -> AlertBadge;
+
+    /// Open an incident for a runbook. The actor comes from the request.
+    async fn open_incident(
+        &self,
+        request: &Parts,
+        runbook_key: &str,
+        labels: Labels,
+    ) -> Result<IncidentView, AppError>;
+
+    /// The newest incident of a runbook that is not resolved, if any.
+    async fn open_incident_for(&self, runbook_key: &str) -> Result<Option<IncidentView>, AppError>;
+}
+
+pub type SharedPortal = Arc<dyn Portal>;
+
+/// The portal provided by the server for this request.
+pub fn portal() -> Result<SharedPortal, AppError> {
+    use_context::<SharedPortal>().ok_or_else(|| AppError::Internal("portal context missing".into()))
+}
+
+/// The HTTP request behind this server-function call or page render.
+pub fn request_parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| AppError::Internal("request context missing".into()))
+}

@@ -1,0 +1,77 @@
+//! The portal's user interface: routes, pages and components, rendered on the
+//! server (`ssr`) and hydrated in the browser (`hydrate`).
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+mod components;
+pub mod error;
+mod pages;
+pub mod types;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+/// URLs of the content-hashed static assets, chosen by the server.
+#[derive(Clone, Debug)]
+pub struct AssetUrls {
+    pub css: String,
+    pub js: String,
+    pub wasm: String,
+}
+
+/// The HTML document around [`App`]; rendered on the server only.
+pub fn shell(assets: AssetUrls) -> impl IntoView {
+    // No `<`, `>` or `&` here: the text of a script element is emitted as-is.
+    let boot = format!(
+        "import init, {{ hydrate }} from '{}'; init({{ module_or_path: '{}' }}).then(function () {{ hydrate(); }});",
+        assets.js, assets.wasm
+    );
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href=assets.css />
+                <link rel="modulepreload" href=assets.js />
+                <link
+                    rel="preload"
+                    href=assets.wasm
+                    r#as="fetch"
+                    r#type="application/wasm"
+                    crossorigin=""
+                />
+                <script type="module">{boot}</script>
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every route renders in `Async` mode: the server waits for the page's data
+/// and sends complete HTML, so a page is readable before (or without) WASM.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title formatter=|title: String| {
+            if title.is_empty() { "Runbook portal".to_string() } else { format!("{title} · Runbook portal") }
+        } />
+        <Router>
+            <components::Header />
+            <main>
+                <Routes fallback=|| view! { <pages::NotFound /> }>
+                    <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
+                    <Route path=path!("/runbooks") view=pages::RunbookIndex ssr=SsrMode::Async />
+                    <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

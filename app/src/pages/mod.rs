@@ -1,0 +1,11 @@
+//! One module per route.
+
+mod home;
+mod not_found;
+mod runbook;
+mod runbook_index;
+
+pub use home::Home;
+pub use not_found::NotFound;
+pub use runbook::RunbookPathPage;
+pub use runbook_index::RunbookIndex;

@@ -1,0 +1,128 @@
+//! Who is making a request. Writes need an actor: a user name from a trusted
+//! reverse proxy, or `anonymous` where the operator allows anonymous writes.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use http::request::Parts;
+
+use crate::config::AuthConfig;
+use crate::error::{Error, Result};
+
+pub const ANONYMOUS: &str = "anonymous";
+
+#[derive(Debug, Clone)]
+pub struct Auth {
+    config: AuthConfig,
+    anonymous_writes: bool,
+}
+
+impl Auth {
+    pub fn new(config: AuthConfig, anonymous_writes: bool) -> Auth {
+        Auth {
+            config,
+            anonymous_writes,
+        }
+    }
+
+    pub fn anonymous_writes(&self) -> bool {
+        self.anonymous_writes
+    }
+
+    /// The actor of a write, or 401 with the reason.
+    pub fn writer(&self, parts: &Parts) -> Result<String> {
+        if let Some(user) = self.proxy_user(parts)? {
+            return Ok(user);
+        }
+        if self.anonymous_writes {
+            return Ok(ANONYMOUS.to_string());
+        }
+        Err(Error::Unauthorized(
+            "writes need an identity: sign in through the portal's reverse proxy".into(),
+        ))
+    }
+
+    /// The user named by the proxy header, believed only from a trusted peer.
+    fn proxy_user(&self, parts: &Parts) -> Result<Option<String>> {
+        let Some(header) = &self.config.proxy_header else {
+            return Ok(None);
+        };
+        let Some(value) = parts.headers.get(header.as_str()) else {
+            return Ok(None);
+        };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let trusted = peer.is_some_and(|ip| {
+            self.config
+                .trusted_proxies
+                .iter()
+                .any(|net| net.contains(&ip))
+        });
+        if !trusted {
+            tracing::warn!(?peer, header = %header, "identity header from an untrusted peer ignored");
+            return Ok(None);
+        }
+        let user = value
+            .to_str()
+            .map_err(|_| Error::BadRequest(format!("{header} is not valid text")))?
+            .trim();
+        if user.is_empty() || user.len() > 200 || user.chars().any(char::is_control) {
+            return Err(Error::BadRequest(format!(
+                "{header} does not hold a usable user name"
+            )));
+        }
+        Ok(Some(user.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(peer: &str, user: Option<&str>) -> Parts {
+        let mut builder = http::Request::builder();
+        if let Some(user) = user {
+            builder = builder.header("X-Forwarded-User", user);
+        }
+        let (mut parts, ()) = builder.body(()).unwrap().into_parts();
+        parts
+            .extensions
+            .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        parts
+    }
+
+    fn auth(anonymous: bool) -> Auth {
+        let config = AuthConfig {
+            proxy_header: Some("X-Forwarded-User".into()),
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            ..Default::default()
+        };
+        Auth::new(config, anonymous)
+    }
+
+    #[test]
+    fn proxy_header_only_from_trusted_peers() {
+        assert_eq!(
+            auth(false)
+                .writer(&parts("10.1.2.3:5000", Some("alice")))
+                .unwrap(),
+            "alice"
+        );
+        assert!(matches!(
+            auth(false).writer(&parts("192.0.2.1:5000", Some("alice"))),
+            Err(Error::Unauthorized(_))
+        ));
+        assert_eq!(
+            auth(true)
+                .writer(&parts("192.0.2.1:5000", Some("alice")))
+                .unwrap(),
+            ANONYMOUS
+        );
+        assert!(matches!(
+            auth(false).writer(&parts("10.1.2.3:5000", None)),
+            Err(Error::Unauthorized(_))
+        ));
+    }
+}

@@ -1,0 +1,61 @@
+//! Command-line interface.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::FlagOverrides;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "runbook-portal",
+    version,
+    about = "Runbooks with live alert state and incident timelines"
+)]
+pub struct Cli {
+    /// TOML configuration file.
+    #[arg(long, env = "RUNBOOK_PORTAL_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3000].
+    #[arg(long, global = true)]
+    pub listen: Option<SocketAddr>,
+    /// Database: a sqlx URL (sqlite://x.db?mode=rwc) or a file path [default: runbook-portal.db].
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// Runbook directory [default: the embedded examples].
+    #[arg(long, global = true)]
+    pub runbooks: Option<PathBuf>,
+    /// Rule file directory [default: the embedded example rules].
+    #[arg(long, global = true)]
+    pub rules: Option<PathBuf>,
+    /// Prometheus base URL; repeat for several servers.
+    #[arg(long, global = true)]
+    pub prometheus: Vec<String>,
+    /// Alertmanager base URL; repeat for several.
+    #[arg(long, global = true)]
+    pub alertmanager: Vec<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal (the default).
+    Serve,
+    /// Print the effective configuration as TOML and exit.
+    Config,
+}
+
+impl Cli {
+    pub fn overrides(&self) -> FlagOverrides {
+        FlagOverrides {
+            listen: self.listen,
+            database: self.database.clone(),
+            runbooks: self.runbooks.clone(),
+            rules: self.rules.clone(),
+            prometheus: self.prometheus.clone(),
+            alertmanager: self.alertmanager.clone(),
+        }
+    }
+}

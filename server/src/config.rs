@@ -1,0 +1,325 @@
+//! Configuration: built-in defaults, then an optional TOML file (`--config`),
+//! then `RUNBOOK_PORTAL_*` environment variables, then command-line flags.
+//! Nested keys use `__` in variable names: `RUNBOOK_PORTAL_AUTH__PROXY_HEADER`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// sqlx URL (`sqlite://x.db?mode=rwc`) or a plain file path.
+    pub database: String,
+    /// Runbook directory; the embedded examples when unset.
+    pub runbooks: Option<PathBuf>,
+    /// Rule file directory; the embedded example rules when unset.
+    pub rules: Option<PathBuf>,
+    /// Prometheus servers: URLs, or tables with `name`, `url`, `timeout_secs`.
+    pub prometheus: Upstreams,
+    /// Alertmanagers, same forms as `prometheus`.
+    pub alertmanager: Upstreams,
+    /// Seconds between two polls of each upstream.
+    pub poll_interval_secs: u64,
+    pub auth: AuthConfig,
+    pub http: HttpConfig,
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            database: "runbook-portal.db".into(),
+            runbooks: None,
+            rules: None,
+            prometheus: Upstreams::default(),
+            alertmanager: Upstreams::default(),
+            poll_interval_secs: 5,
+            auth: AuthConfig::default(),
+            http: HttpConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Config {
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_secs(self.poll_interval_secs.max(1))
+    }
+
+    /// Whether requests without an identity may write. Unset means: only when
+    /// the portal listens on loopback, i.e. a single-user laptop.
+    pub fn anonymous_writes(&self) -> bool {
+        self.auth
+            .anonymous_writes
+            .unwrap_or_else(|| self.listen.ip().is_loopback())
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// Let requests without identity write, as actor `anonymous`.
+    pub anonymous_writes: Option<bool>,
+    /// Header set by a trusted reverse proxy with the user name.
+    pub proxy_header: Option<String>,
+    /// Peer networks whose `proxy_header` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Refuse reads without identity too.
+    pub require_for_reads: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpConfig {
+    /// Whole-request timeout for ordinary routes, in seconds.
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            request_timeout_secs: 30,
+            body_limit_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` or `json`.
+    pub format: String,
+    /// A tracing filter such as `info` or `runbook_portal=debug,info`; `RUST_LOG` wins.
+    pub filter: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            format: "text".into(),
+            filter: "info".into(),
+        }
+    }
+}
+
+/// One upstream server (Prometheus or Alertmanager).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Upstream {
+    /// Shown on pages and in metrics; defaults to the URL's host:port.
+    #[serde(default)]
+    pub name: String,
+    pub url: String,
+    #[serde(default = "default_upstream_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_upstream_timeout() -> u64 {
+    5
+}
+
+impl Upstream {
+    pub fn from_url(url: &str) -> Upstream {
+        Upstream {
+            name: String::new(),
+            url: url.trim().to_string(),
+            timeout_secs: default_upstream_timeout(),
+        }
+    }
+
+    pub fn display_name(&self) -> &str {
+        if self.name.is_empty() {
+            self.url.as_str()
+        } else {
+            self.name.as_str()
+        }
+    }
+}
+
+/// A list of upstreams, written as one URL, a comma-separated list of URLs
+/// (handy in environment variables), a list of URLs, or a list of tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Upstreams(pub Vec<Upstream>);
+
+impl<'de> Deserialize<'de> for Upstreams {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Entry {
+            Url(String),
+            Table(Upstream),
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            One(String),
+            Many(Vec<Entry>),
+        }
+        let entries = match Form::deserialize(deserializer)? {
+            Form::One(list) => list
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(Upstream::from_url)
+                .collect(),
+            Form::Many(entries) => entries
+                .into_iter()
+                .map(|e| match e {
+                    Entry::Url(url) => Upstream::from_url(&url),
+                    Entry::Table(t) => t,
+                })
+                .collect(),
+        };
+        Ok(Upstreams(entries))
+    }
+}
+
+/// Values given as command-line flags; unset ones leave the layer below alone.
+#[derive(Debug, Default, Serialize)]
+pub struct FlagOverrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listen: Option<SocketAddr>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runbooks: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prometheus: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alertmanager: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("invalid configuration: {0}")]
+    Check(String),
+}
+
+/// Merge every layer into one checked configuration.
+pub fn load(file: Option<&std::path::Path>, flags: FlagOverrides) -> Result<Config, ConfigError> {
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
+    if let Some(path) = file {
+        if !path.exists() {
+            return Err(ConfigError::MissingFile(path.to_path_buf()));
+        }
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    figment = figment.merge(
+        Env::prefixed("RUNBOOK_PORTAL_")
+            .split("__")
+            .ignore(&["config"]),
+    );
+    figment = figment.merge(Serialized::defaults(flags));
+    let config: Config = figment.extract().map_err(Box::new)?;
+    check(&config)?;
+    Ok(config)
+}
+
+fn check(config: &Config) -> Result<(), ConfigError> {
+    for upstream in config.prometheus.0.iter().chain(&config.alertmanager.0) {
+        let url = reqwest::Url::parse(&upstream.url)
+            .map_err(|e| ConfigError::Check(format!("upstream URL {:?}: {e}", upstream.url)))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ConfigError::Check(format!(
+                "upstream URL {:?} must be http or https",
+                upstream.url
+            )));
+        }
+    }
+    if !matches!(config.log.format.as_str(), "text" | "json") {
+        return Err(ConfigError::Check(format!(
+            "log.format must be text or json, not {:?}",
+            config.log.format
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_listen_on_loopback_with_anonymous_writes() {
+        let config = load(None, FlagOverrides::default()).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database, "runbook-portal.db");
+        assert!(config.anonymous_writes());
+        assert!(config.prometheus.0.is_empty());
+    }
+
+    #[test]
+    fn layers_override_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portal.toml");
+        std::fs::write(
+            &file,
+            r#"
+listen = "0.0.0.0:8080"
+database = "from-file.db"
+[[prometheus]]
+name = "main"
+url = "http://prom:9090"
+[auth]
+proxy_header = "X-Forwarded-User"
+trusted_proxies = ["10.0.0.0/8"]
+"#,
+        )
+        .unwrap();
+        let flags = FlagOverrides {
+            database: Some("from-flag.db".into()),
+            ..Default::default()
+        };
+        let config = load(Some(&file), flags).unwrap();
+        assert_eq!(config.listen.port(), 8080);
+        assert_eq!(config.database, "from-flag.db");
+        assert_eq!(config.prometheus.0[0].name, "main");
+        assert!(
+            !config.anonymous_writes(),
+            "not loopback, so no anonymous writes by default"
+        );
+        assert_eq!(config.auth.trusted_proxies.len(), 1);
+    }
+
+    #[test]
+    fn upstreams_accept_comma_separated_urls() {
+        let flags = FlagOverrides {
+            prometheus: vec!["http://a:9090".into(), "http://b:9090".into()],
+            ..Default::default()
+        };
+        let config = load(None, flags).unwrap();
+        assert_eq!(config.prometheus.0.len(), 2);
+        let parsed: Upstreams = serde_json::from_str(r#""http://a:1, http://b:2""#).unwrap();
+        assert_eq!(parsed.0[1].url, "http://b:2");
+    }
+
+    #[test]
+    fn rejects_unknown_keys_and_bad_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "lisen = \"1.2.3.4:5\"\n").unwrap();
+        assert!(load(Some(&file), FlagOverrides::default()).is_err());
+        let flags = FlagOverrides {
+            prometheus: vec!["ftp://x".into()],
+            ..Default::default()
+        };
+        assert!(load(None, flags).is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! `/alerts/{alertname}`: the target of `runbook_url` annotations. Resolves
+//! an alert name to its runbook, keeping the query (the alert's labels).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
+use http::StatusCode;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::AppState;
+
+pub async fn resolve(
+    State(state): State<AppState>,
+    Path(alertname): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let alertname = alertname.trim_end_matches('/').trim_end_matches(".md");
+    let index = state.engines.runbooks.index();
+    let matches = index.by_alert(alertname);
+    let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+    let href = |key: &str| format!("/runbooks/{}{query}", encode_path(key));
+    match matches.as_slice() {
+        [only] => Redirect::to(&href(&only.key)).into_response(),
+        [] => (
+            StatusCode::NOT_FOUND,
+            page(
+                &format!("No runbook for {alertname}"),
+                &format!(
+                    "<p>No runbook is written for the alert <code>{}</code> yet.</p><p><a href=\"/runbooks\">Browse all runbooks</a></p>",
+                    esc(alertname)
+                ),
+            ),
+        )
+            .into_response(),
+        several => {
+            let items: String = several
+                .iter()
+                .map(|r| format!("<li><a href=\"{}\">{}</a> — {}</li>", attr(&href(&r.key)), esc(&r.key), esc(r.title())))
+                .collect();
+            (
+                StatusCode::MULTIPLE_CHOICES,
+                page(
+                    &format!("Several runbooks for {alertname}"),
+                    &format!("<p>The alert <code>{}</code> has a runbook in several groups:</p><ul>{items}</ul>", esc(alertname)),
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// Characters left as they are in a path segment; everything else is
+/// percent-encoded (RFC 3986 unreserved set).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// Percent-encode each path segment of a runbook key for a URL.
+pub fn encode_path(key: &str) -> String {
+    key.split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · Runbook portal</title><link rel=\"stylesheet\" href=\"{}\"></head><body><main><h1>{}</h1>{body}</main></body></html>",
+        esc(title),
+        attr(crate::assets::CSS.url),
+        esc(title)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn encodes_odd_names_per_segment() {
+        assert_eq!(
+            encode_path("ssl/SslCertificateExpiry(<7Days)"),
+            "ssl/SslCertificateExpiry%28%3C7Days%29"
+        );
+        assert_eq!(encode_path("disk/Disk100%Full"), "disk/Disk100%25Full");
+    }
+}

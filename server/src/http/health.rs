@@ -1,0 +1,44 @@
+//! Liveness, readiness and metrics for the platform running the portal.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::{StatusCode, header};
+
+use super::AppState;
+
+/// `/healthz`: the process answers.
+pub async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `/readyz`: the database answers and runbooks are loaded.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let db = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.engines.pool)
+        .await;
+    let runbooks = state.engines.runbooks.index().len();
+    match db {
+        Ok(_) => (
+            StatusCode::OK,
+            format!("ready: database ok, {runbooks} runbooks\n"),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("not ready: database: {e}\n"),
+        )
+            .into_response(),
+    }
+}
+
+/// `/metrics` in the OpenMetrics text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.engines.metrics.encode(),
+    )
+        .into_response()
+}

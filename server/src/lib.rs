@@ -1,0 +1,16 @@
+//! The runbook portal server. `main.rs` parses the command line; everything
+//! else lives here so integration tests and benchmarks can use it.
+
+pub mod alerts;
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod incidents;
+pub mod metrics;
+pub mod portal;
+pub mod runbooks;
+pub mod serve;

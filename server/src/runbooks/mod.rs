@@ -1,0 +1,80 @@
+//! The runbook engine: load files from a source, parse and render them once,
+//! and serve lookups from an immutable index that is swapped whole.
+
+pub mod document;
+pub mod index;
+pub mod render;
+pub mod rules;
+pub mod source;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+pub use index::{Runbook, RunbookIndex};
+use rules::RuleSet;
+use source::Source;
+
+use crate::error::{Error, Result};
+
+pub struct RunbookStore {
+    runbooks: Source,
+    rules: Source,
+    index: ArcSwap<RunbookIndex>,
+}
+
+impl RunbookStore {
+    /// Load every runbook and rule file; fails only when a root is unreadable.
+    pub fn load(runbooks_dir: Option<&Path>, rules_dir: Option<&Path>) -> Result<RunbookStore> {
+        let runbooks = Source::runbooks(runbooks_dir);
+        let rules = Source::rules(rules_dir);
+        let index = build(&runbooks, &rules)?;
+        Ok(RunbookStore {
+            runbooks,
+            rules,
+            index: ArcSwap::from_pointee(index),
+        })
+    }
+
+    /// The current index; holders keep a consistent view while it is replaced.
+    pub fn index(&self) -> Arc<RunbookIndex> {
+        self.index.load_full()
+    }
+
+    /// Re-read the sources and swap in the new index.
+    pub fn reload(&self) -> Result<()> {
+        let index = build(&self.runbooks, &self.rules)?;
+        self.index.store(Arc::new(index));
+        Ok(())
+    }
+
+    pub fn describe_sources(&self) -> (String, String) {
+        (self.runbooks.describe(), self.rules.describe())
+    }
+}
+
+fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {
+    let (rule_files, rule_problems) = rules
+        .files(&[".yml", ".yaml"])
+        .map_err(|e| Error::Internal(format!("reading rules: {e}")))?;
+    let rule_set = RuleSet::parse(&rule_files);
+    for problem in rule_problems.iter().chain(&rule_set.problems) {
+        tracing::warn!(%problem, "rule file skipped");
+    }
+    let (files, problems) = runbooks
+        .files(&[".md"])
+        .map_err(|e| Error::Internal(format!("reading runbooks: {e}")))?;
+    for problem in &problems {
+        tracing::warn!(%problem, "runbook file skipped");
+    }
+    let index = RunbookIndex::build(&files, &rule_set);
+    tracing::info!(
+        runbooks = index.len(),
+        broken = index.runbooks().iter().filter(|r| r.error.is_some()).count(),
+        rules = rule_set.len(),
+        source = %runbooks.describe(),
+        "runbooks loaded"
+    );
+    Ok(index)
+}

@@ -1,0 +1,319 @@
+//! Markdown to safe HTML, in small passes (as mdBook does): parse with
+//! pulldown-cmark, give headings ids, render, sanitise with ammonia, then put
+//! the server-made HTML for shortcodes where their tokens stand.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use html_escape::encode_text as esc;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use super::document::{Document, Shortcode, token};
+use super::rules::{Rule, RuleSet, parse_rule_copy};
+
+/// A heading of the body, for the table of contents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// The rule the page shows, and where it came from.
+    pub rule: Option<(Rule, RuleSource)>,
+}
+
+/// Where a runbook's rule was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleSource {
+    RuleFile,
+    /// The copy in the runbook's `comment` block: the file or alert is missing.
+    CommentCopy,
+}
+
+const OPTIONS: Options = Options::ENABLE_TABLES
+    .union(Options::ENABLE_FOOTNOTES)
+    .union(Options::ENABLE_STRIKETHROUGH)
+    .union(Options::ENABLE_TASKLISTS)
+    .union(Options::ENABLE_HEADING_ATTRIBUTES)
+    .union(Options::ENABLE_DEFINITION_LIST);
+
+pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
+    let (events, headings) = with_heading_ids(Parser::new_ext(&doc.body, OPTIONS).collect());
+    let mut html = String::with_capacity(doc.body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    let mut html = SANITIZER.clean(&html).to_string();
+    let mut shown_rule = None;
+    for (i, shortcode) in doc.shortcodes.iter().enumerate() {
+        let replacement = match shortcode {
+            Shortcode::Rule { file, alert } => {
+                let (box_html, rule) = rule_box(file, alert, rules, &doc.comment_yaml);
+                if shown_rule.is_none() {
+                    shown_rule = rule;
+                }
+                box_html
+            }
+            Shortcode::Unknown { raw } => format!(
+                "<div class=\"notice shortcode-unknown\">Unsupported shortcode <code>{}</code> (not rendered)</div>",
+                esc(raw)
+            ),
+        };
+        let token = token(i);
+        let paragraph = format!("<p>{token}</p>");
+        html = if html.contains(&paragraph) {
+            html.replacen(&paragraph, &replacement, 1)
+        } else {
+            html.replacen(&token, &replacement, 1)
+        };
+    }
+    Rendered {
+        html,
+        headings,
+        rule: shown_rule,
+    }
+}
+
+/// Allow-list sanitiser: ammonia's defaults plus `<details>`, `<summary>` and
+/// heading ids. Scripts, event handlers and `javascript:` URLs never pass.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_tags(["details", "summary"])
+        .add_tag_attributes("details", ["open"])
+        .add_tag_attributes("input", ["type", "checked", "disabled"])
+        .add_tags(["input"])
+        .add_generic_attributes(["id"])
+        .add_allowed_classes(
+            "code",
+            [
+                "language-yaml",
+                "language-bash",
+                "language-promql",
+                "language-shell",
+            ],
+        );
+    builder
+});
+
+/// Give every heading an id (its slug, made unique) unless it has one.
+fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
+    let mut used = HashSet::new();
+    let mut headings = Vec::new();
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = &events[i]
+        {
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(i, |p| i + p);
+            let text: String = events[i + 1..end]
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let base = id.as_ref().map_or_else(|| slug(&text), |id| id.to_string());
+            let mut unique = base.clone();
+            let mut n = 1;
+            while !used.insert(unique.clone()) {
+                unique = format!("{base}-{n}");
+                n += 1;
+            }
+            headings.push(Heading {
+                level: level_number(*level),
+                id: unique.clone(),
+                text: text.trim().to_string(),
+            });
+            out.push(Event::Start(Tag::Heading {
+                level: *level,
+                id: Some(CowStr::from(unique)),
+                classes: classes.clone(),
+                attrs: attrs.clone(),
+            }));
+            i += 1;
+            continue;
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    (out, headings)
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// `Check the disk (sda)` → `check-the-disk-sda`.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if (c.is_whitespace() || c == '-' || c == '_') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "section".into()
+    } else {
+        slug
+    }
+}
+
+/// The rule box for `{{% rule file alert %}}`: the rule file's version if it
+/// has the alert, else the runbook's own copy, saying so.
+fn rule_box(
+    file: &str,
+    alert: &str,
+    rules: &RuleSet,
+    comments: &[String],
+) -> (String, Option<(Rule, RuleSource)>) {
+    let from_file = rules
+        .file(file)
+        .and_then(|rules| rules.iter().find(|r| r.alert == alert));
+    let copy = comments
+        .iter()
+        .filter_map(|yaml| parse_rule_copy(yaml).ok())
+        .find(|r| r.alert == alert);
+    let (rule, source, note) = match (from_file, copy) {
+        (Some(rule), _) => (
+            rule.clone(),
+            RuleSource::RuleFile,
+            format!("From rule file <code>{}</code>", esc(file)),
+        ),
+        (None, Some(copy)) => {
+            let why = if rules.file(file).is_some() {
+                format!(
+                    "Rule file <code>{}</code> has no alert <code>{}</code>",
+                    esc(file),
+                    esc(alert)
+                )
+            } else {
+                format!("Rule file <code>{}</code> not found", esc(file))
+            };
+            (
+                copy,
+                RuleSource::CommentCopy,
+                format!("{why}; showing the copy kept in this runbook"),
+            )
+        }
+        (None, None) => {
+            let html = format!(
+                "<div class=\"rule-box missing\"><p class=\"rule-source\">Rule <code>{}</code> not found in <code>{}</code> and the runbook keeps no copy</p></div>",
+                esc(alert),
+                esc(file)
+            );
+            return (html, None);
+        }
+    };
+    let html = rule_html(&rule, source, &note);
+    (html, Some((rule, source)))
+}
+
+fn rule_html(rule: &Rule, source: RuleSource, note: &str) -> String {
+    let source_attr = match source {
+        RuleSource::RuleFile => "rule-file",
+        RuleSource::CommentCopy => "comment-copy",
+    };
+    let mut html = format!(
+        "<div class=\"rule-box\" data-source=\"{source_attr}\"><p class=\"rule-source\">{note}</p><dl><dt>alert</dt><dd><code>{}</code></dd><dt>expr</dt><dd><pre><code class=\"language-promql\">{}</code></pre></dd>",
+        esc(&rule.alert),
+        esc(rule.expr.trim_end())
+    );
+    if let Some(for_) = &rule.for_ {
+        html.push_str(&format!("<dt>for</dt><dd><code>{}</code></dd>", esc(for_)));
+    }
+    for (title, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
+        if map.is_empty() {
+            continue;
+        }
+        html.push_str(&format!("<dt>{title}</dt><dd><table>"));
+        for (k, v) in map {
+            html.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)));
+        }
+        html.push_str("</table></dd>");
+    }
+    html.push_str("</dl></div>");
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbooks::document::parse;
+    use crate::runbooks::source::SourceFile;
+
+    fn rules() -> RuleSet {
+        RuleSet::parse(&[SourceFile {
+            path: "node/node.yml".into(),
+            text: "groups:\n- name: n\n  rules:\n  - alert: Full\n    expr: avail < 0.1\n".into(),
+        }])
+    }
+
+    #[test]
+    fn rule_comes_from_file_else_from_comment_copy() {
+        let doc = parse("{{% rule \"node/node.yml\" \"Full\" %}}").unwrap();
+        let out = render(&doc, &rules());
+        assert!(
+            out.html.contains("data-source=\"rule-file\""),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("avail &lt; 0.1"));
+
+        let doc = parse(
+            "{{% rule \"gone.yml\" \"Gone\" %}}\n{{% comment %}}\n```yaml\nalert: Gone\nexpr: x > 1\n```\n{{% /comment %}}",
+        )
+        .unwrap();
+        let out = render(&doc, &rules());
+        assert!(
+            out.html.contains("data-source=\"comment-copy\""),
+            "{}",
+            out.html
+        );
+        assert!(out.html.contains("not found"));
+        assert_eq!(out.rule.unwrap().1, RuleSource::CommentCopy);
+    }
+
+    #[test]
+    fn scripts_and_handlers_are_removed_details_kept() {
+        let doc = parse("<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1))\n\n<details><summary>S</summary>kept</details>").unwrap();
+        let html = render(&doc, &RuleSet::default()).html;
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains("<details>") && html.contains("<summary>"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn headings_get_unique_ids() {
+        let doc = parse("## Meaning\n\n## Meaning\n\n## Diagnosis (`disk`)").unwrap();
+        let out = render(&doc, &RuleSet::default());
+        let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["meaning", "meaning-1", "diagnosis-disk"]);
+        assert!(out.html.contains("id=\"meaning-1\""));
+    }
+
+    #[test]
+    fn unknown_shortcodes_are_visible() {
+        let doc = parse("{{< tabs >}}").unwrap();
+        let html = render(&doc, &RuleSet::default()).html;
+        assert!(html.contains("Unsupported shortcode"), "{html}");
+    }
+}

@@ -1,0 +1,97 @@
+//! Start-up and shutdown: open the database, load runbooks, start pollers,
+//! serve HTTP until SIGINT or SIGTERM, then drain in-flight requests.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::alerts::AlertHub;
+use crate::auth::Auth;
+use crate::config::Config;
+use crate::incidents::Timeline;
+use crate::metrics::Metrics;
+use crate::portal::Engines;
+use crate::runbooks::RunbookStore;
+
+/// Build every engine from the configuration.
+pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
+    let pool = crate::db::connect(&config.database)
+        .await
+        .with_context(|| format!("opening database {}", config.database))?;
+    let runbooks = RunbookStore::load(config.runbooks.as_deref(), config.rules.as_deref())
+        .context("loading runbooks")?;
+    let metrics = Arc::new(Metrics::new());
+    metrics.set_runbooks_loaded(runbooks.index().len());
+    let alerts = AlertHub::start(
+        &config.prometheus.0,
+        config.poll_interval(),
+        metrics.clone(),
+    );
+    if config.prometheus.0.is_empty() {
+        tracing::info!("no Prometheus configured: alert panels will say so");
+    }
+    let anonymous = config.anonymous_writes();
+    if anonymous {
+        tracing::warn!(
+            "anonymous writes are allowed (auth.anonymous_writes, default on loopback): anyone who reaches the portal can write"
+        );
+    }
+    Ok(Engines {
+        runbooks: Arc::new(runbooks),
+        alerts,
+        timeline: Timeline::new(pool.clone()),
+        auth: Arc::new(Auth::new(config.auth.clone(), anonymous)),
+        metrics,
+        pool,
+    })
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let engines = engines(&config).await?;
+    let (runbooks, rules) = engines.runbooks.describe_sources();
+    let router = crate::http::router(engines.clone(), &config.http);
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, %runbooks, %rules, database = %config.database, "runbook portal listening on http://{address}");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    engines.pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

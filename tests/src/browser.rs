@@ -1,0 +1,85 @@
+//! Headless Chromium (Debian's `chromium`) driven through `chromedriver`.
+
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use fantoccini::{Client, ClientBuilder};
+use tempfile::TempDir;
+
+use crate::process::{ChildGuard, free_port, wait_ready};
+
+pub struct Browser {
+    pub client: Client,
+    _profile: TempDir,
+    _driver: ChildGuard,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Browser> {
+        let profile = tempfile::tempdir()?;
+        let port = free_port();
+        let log = profile.path().join("chromedriver.log");
+        let mut driver = ChildGuard::spawn(
+            "chromedriver",
+            Command::new("chromedriver")
+                .arg(format!("--port={port}"))
+                .arg("--allowed-ips=127.0.0.1"),
+            &log,
+        )?;
+        let url = format!("http://127.0.0.1:{port}");
+        wait_ready(
+            &format!("{url}/status"),
+            &mut driver,
+            &log,
+            Duration::from_secs(20),
+        )
+        .await?;
+        let binary = std::env::var("CHROMIUM_BIN").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        // Flags that keep Chromium quiet on a closed network and as root.
+        let args = [
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1280,900".into(),
+            format!(
+                "--user-data-dir={}",
+                profile.path().join("profile").display()
+            ),
+        ];
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "chrome".into());
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "binary": binary, "args": args }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .context("opening a WebDriver session")?;
+        Ok(Browser {
+            client,
+            _profile: profile,
+            _driver: driver,
+        })
+    }
+
+    /// Wait until the page's WASM has hydrated it (the body carries the mark).
+    pub async fn wait_hydrated(&self) -> Result<()> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(fantoccini::Locator::Css("body[data-hydrated]"))
+            .await
+            .context("page never hydrated")?;
+        Ok(())
+    }
+}

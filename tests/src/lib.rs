@@ -1,0 +1,17 @@
+//! Test harness: start the real portal binary, real Prometheus and
+//! Alertmanager (Debian packages) and headless Chromium, each on a free
+//! 127.0.0.1 port with temporary files, and stop them when the guard drops.
+
+pub mod browser;
+pub mod portal;
+pub mod process;
+pub mod prometheus;
+
+pub use browser::Browser;
+pub use portal::Portal;
+pub use prometheus::Prometheus;
+
+/// The test fixture directory (`tests/fixtures`).
+pub fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}

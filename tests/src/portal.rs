@@ -1,0 +1,93 @@
+//! The real `runbook-portal` binary on a free port with a temporary database.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tempfile::TempDir;
+
+use crate::process::{ChildGuard, free_port, wait_ready};
+
+pub struct Portal {
+    pub url: String,
+    pub database: PathBuf,
+    pub dir: TempDir,
+    pub child: ChildGuard,
+}
+
+/// The portal binary: `RUNBOOK_PORTAL_BIN`, else the one cargo built beside
+/// this test (`cargo test` builds it for the server's own CLI tests).
+pub fn binary() -> Result<PathBuf> {
+    if let Ok(path) = std::env::var("RUNBOOK_PORTAL_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe()?;
+    // target/<profile>/deps/<test> → target/<profile>/runbook-portal
+    let path = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .map(|profile| profile.join("runbook-portal"))
+        .context("unexpected test binary location")?;
+    anyhow::ensure!(
+        path.exists(),
+        "{} is missing: run `cargo test` from the workspace root",
+        path.display()
+    );
+    Ok(path)
+}
+
+impl Portal {
+    /// Start with extra command-line arguments and environment variables.
+    pub async fn start(args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
+        let dir = tempfile::tempdir()?;
+        Portal::start_in(dir, args, env).await
+    }
+
+    /// Start in `dir`, reusing its database if one is there.
+    pub async fn start_in(dir: TempDir, args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let database = dir.path().join("portal.db");
+        let log = dir.path().join("portal.log");
+        let mut command = Command::new(binary()?);
+        command
+            .current_dir(dir.path())
+            .env_clear()
+            .env("RUST_LOG", "info,runbook_portal=debug")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            .arg("--database")
+            .arg(&database)
+            .args(args);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = ChildGuard::spawn("runbook-portal", &mut command, &log)?;
+        wait_ready(
+            &format!("{url}/readyz"),
+            &mut child,
+            &log,
+            Duration::from_secs(30),
+        )
+        .await?;
+        Ok(Portal {
+            url,
+            database,
+            dir,
+            child,
+        })
+    }
+
+    pub fn log(&self) -> String {
+        crate::process::read_log(&self.dir.path().join("portal.log"))
+    }
+
+    /// A read-only connection to the portal's SQLite file.
+    pub async fn db(&self) -> Result<sqlx::SqlitePool> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&self.database)
+            .read_only(true);
+        Ok(sqlx::SqlitePool::connect_with(options).await?)
+    }
+}
