@@ -85,7 +85,7 @@ fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf
         .nth(4)
         .ok_or("unexpected OUT_DIR layout")?
         .join("wasm");
-    let profile = if release { "wasm-release" } else { "dev" };
+    let profile = if release { "wasm-release" } else { "wasm-dev" };
     let cargo = env::var("CARGO")?;
     let mut command = Command::new(cargo);
     command
@@ -119,11 +119,7 @@ fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf
     if !status.success() {
         return Err(format!("building the WASM bundle failed ({status})").into());
     }
-    let dir = if release { "wasm-release" } else { "debug" };
-    Ok(target_dir
-        .join("wasm32-unknown-unknown")
-        .join(dir)
-        .join("hydrate.wasm"))
+    Ok(target_dir.join("wasm32-unknown-unknown").join(profile).join("hydrate.wasm"))
 }
 
 /// Run binaryen's `wasm-opt` when `RUNBOOK_PORTAL_WASM_OPT` names one (npm's

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::types::{AlertBadge, IncidentView, Labels, RunbookPath, RunbookSummary};
+use crate::types::{AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult};
 
 /// Give a failed call the HTTP status of its error (otherwise every error
 /// would answer 500).
@@ -21,23 +21,46 @@ fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     result
 }
 
-#[server(prefix = "/sf", endpoint = "runbooks")]
-pub async fn list_runbooks() -> Result<Vec<RunbookSummary>, AppError> {
-    with_status(crate::backend::portal().map(|p| p.runbooks()))
+#[server(prefix = "/sf", endpoint = "catalog")]
+pub async fn get_catalog() -> Result<Catalog, AppError> {
+    with_status(crate::backend::portal().map(|p| p.catalog()))
 }
 
+#[server(prefix = "/sf", endpoint = "tagged")]
+pub async fn tagged(tag: String) -> Result<Vec<RunbookSummary>, AppError> {
+    with_status(crate::backend::portal().map(|p| p.tagged(&tag)))
+}
+
+#[server(prefix = "/sf", endpoint = "search")]
+pub async fn search(query: String, #[server(default)] limit: Option<usize>) -> Result<Vec<SearchResult>, AppError> {
+    with_status(crate::backend::portal().and_then(|p| p.search(&query, limit.unwrap_or(20))))
+}
+
+/// Resolve `/runbooks/{path}`. A missing page answers 404; a runbook whose
+/// file cannot be parsed answers 500 (its page still shows the error and the
+/// raw text), so link checkers and monitoring notice it.
 #[server(prefix = "/sf", endpoint = "resolve")]
-pub async fn resolve_path(
-    path: String,
-    #[server(default)] labels: Labels,
-) -> Result<RunbookPath, AppError> {
+pub async fn resolve_path(path: String, #[server(default)] labels: Labels) -> Result<RunbookPath, AppError> {
     let resolved = crate::backend::portal().map(|p| p.resolve(&path, &labels));
-    if let Ok(RunbookPath::NotFound { .. }) = &resolved {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::NOT_FOUND);
-        }
+    let status = match &resolved {
+        Ok(RunbookPath::NotFound { .. }) => Some(http::StatusCode::NOT_FOUND),
+        Ok(RunbookPath::Runbook(view)) if view.error.is_some() => Some(http::StatusCode::INTERNAL_SERVER_ERROR),
+        _ => None,
+    };
+    if let Some(status) = status {
+        set_page_status(status);
     }
     with_status(resolved)
+}
+
+/// Set the status of the page being rendered; a no-op when the function is
+/// called over HTTP by a hydrated page (its answer must stay a 200 with data).
+#[cfg(feature = "ssr")]
+fn set_page_status(status: http::StatusCode) {
+    let over_http = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/sf/"));
+    if let (false, Some(response)) = (over_http, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(status);
+    }
 }
 
 #[server(prefix = "/sf", endpoint = "alert_badge")]

@@ -8,12 +8,18 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
-use crate::types::{AlertBadge, IncidentView, Labels, RunbookPath, RunbookSummary};
+use crate::types::{AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult};
 
 #[async_trait::async_trait]
 pub trait Portal: Send + Sync + 'static {
-    /// Every runbook, sorted by group then alert.
-    fn runbooks(&self) -> Vec<RunbookSummary>;
+    /// Every runbook (sorted by key), group and tag.
+    fn catalog(&self) -> Catalog;
+
+    /// Runbooks carrying a tag.
+    fn tagged(&self, tag: &str) -> Vec<RunbookSummary>;
+
+    /// Full-text search, best first.
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>, AppError>;
 
     /// Resolve `/runbooks/{path}` to a runbook, a group or nothing, filling
     /// label placeholders from `labels`.

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The portal's user interface: routes, pages and components, rendered on the
 //! server (`ssr`) and hydrated in the browser (`hydrate`).
 
@@ -6,6 +7,7 @@ pub mod api;
 pub mod backend;
 mod components;
 pub mod error;
+pub mod links;
 mod pages;
 pub mod types;
 
@@ -70,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
                     <Route path=path!("/runbooks") view=pages::RunbookIndex ssr=SsrMode::Async />
                     <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
+                    <Route path=path!("/tags/:tag") view=pages::TagPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

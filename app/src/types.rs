@@ -33,8 +33,51 @@ pub struct RunbookView {
     pub html: String,
     /// Path of the source file relative to the runbook root.
     pub source_path: String,
-    /// Parse problem, when the file is broken. `html` is then empty.
+    /// `date` from the front matter: when the runbook last changed.
+    pub date: Option<String>,
+    /// Headings of the body, for the table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Parse problem, when the file is broken. `html` is then empty and
+    /// `raw` holds the file's text so the responder still has it.
     pub error: Option<String>,
+    pub raw: Option<String>,
+}
+
+/// One heading in a runbook's table of contents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A group of runbooks (a directory), as listed on `/runbooks`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub name: String,
+    /// From the group's `_index.md`.
+    pub title: Option<String>,
+    pub count: usize,
+}
+
+/// Everything `/runbooks` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub runbooks: Vec<RunbookSummary>,
+    pub groups: Vec<GroupSummary>,
+    /// Tags with their number of runbooks.
+    pub tags: Vec<(String, usize)>,
+}
+
+/// One search hit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub key: String,
+    pub alert: String,
+    pub group: String,
+    pub title: String,
+    /// Body fragment with matches in `<b>`; escaped otherwise.
+    pub snippet_html: String,
 }
 
 /// What the page at `/runbooks/{path}` turned out to be.
@@ -43,6 +86,9 @@ pub enum RunbookPath {
     Runbook(RunbookView),
     Group {
         group: String,
+        title: Option<String>,
+        /// Sanitised HTML of the group's `_index.md` body.
+        intro_html: String,
         runbooks: Vec<RunbookSummary>,
     },
     NotFound {

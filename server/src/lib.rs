@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The runbook portal server. `main.rs` parses the command line; everything
 //! else lives here so integration tests and benchmarks can use it.
 
@@ -13,4 +14,5 @@ pub mod incidents;
 pub mod metrics;
 pub mod portal;
 pub mod runbooks;
+pub mod search;
 pub mod serve;

@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use app::backend::Portal;
 use app::error::AppError;
-use app::types::{AlertBadge, IncidentView, Labels, RunbookPath, RunbookSummary, RunbookView};
+use app::types::{
+    AlertBadge, Catalog, GroupSummary, IncidentView, Labels, RunbookPath, RunbookSummary, RunbookView, SearchResult, TocEntry,
+};
 use http::request::Parts;
 
 use crate::alerts::AlertHub;
@@ -36,7 +38,7 @@ pub fn summary(runbook: &Runbook) -> RunbookSummary {
     }
 }
 
-pub fn view(runbook: &Runbook) -> RunbookView {
+pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
     RunbookView {
         key: runbook.key.clone(),
         group: runbook.group.clone(),
@@ -44,40 +46,63 @@ pub fn view(runbook: &Runbook) -> RunbookView {
         title: runbook.title().to_string(),
         description: runbook.front.description.clone(),
         tags: runbook.front.tags.clone(),
-        html: runbook.html.clone(),
+        html: runbook.body.fill(labels, None),
         source_path: runbook.source_path.clone(),
-        error: runbook
-            .error
-            .as_ref()
-            .map(|e| format!("This runbook could not be read: {e}")),
+        date: runbook.front.date.clone(),
+        toc: runbook
+            .headings
+            .iter()
+            .map(|h| TocEntry { level: h.level, id: h.id.clone(), text: h.text.clone() })
+            .collect(),
+        error: runbook.error.as_ref().map(|e| format!("This runbook could not be read: {e}")),
+        raw: runbook.raw.clone(),
     }
 }
 
 #[async_trait::async_trait]
 impl Portal for Engines {
-    fn runbooks(&self) -> Vec<RunbookSummary> {
-        self.runbooks
-            .index()
-            .runbooks()
+    fn catalog(&self) -> Catalog {
+        let index = self.runbooks.index();
+        let runbooks: Vec<RunbookSummary> = index.runbooks().iter().map(|r| summary(r)).collect();
+        let groups = index
+            .groups()
             .iter()
-            .map(|r| summary(r))
-            .collect()
+            .map(|(name, info)| GroupSummary {
+                name: name.clone(),
+                title: info.title.clone(),
+                count: runbooks.iter().filter(|r| r.group == *name).count(),
+            })
+            .collect();
+        let tags = index.tags().map(|(tag, n)| (tag.to_string(), n)).collect();
+        Catalog { runbooks, groups, tags }
     }
 
-    fn resolve(&self, path: &str, _labels: &Labels) -> RunbookPath {
+    fn tagged(&self, tag: &str) -> Vec<RunbookSummary> {
+        self.runbooks.index().tagged(tag).into_iter().map(|r| summary(r)).collect()
+    }
+
+    fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>, AppError> {
+        let hits = self.runbooks.index().search().search(query, limit)?;
+        Ok(hits
+            .into_iter()
+            .map(|h| SearchResult { key: h.key, alert: h.alert, group: h.group, title: h.title, snippet_html: h.snippet_html })
+            .collect())
+    }
+
+    fn resolve(&self, path: &str, labels: &Labels) -> RunbookPath {
         let index = self.runbooks.index();
         if let Some(runbook) = index.get(path) {
-            return RunbookPath::Runbook(view(runbook));
+            return RunbookPath::Runbook(view(runbook, labels));
         }
-        if let Some((group, _info, members)) = index.group(path) {
+        if let Some((group, info, members)) = index.group(path) {
             return RunbookPath::Group {
                 group: group.to_string(),
+                title: info.title.clone(),
+                intro_html: info.intro_html.clone(),
                 runbooks: members.into_iter().map(|r| summary(r)).collect(),
             };
         }
-        RunbookPath::NotFound {
-            path: path.to_string(),
-        }
+        RunbookPath::NotFound { path: path.to_string() }
     }
 
     fn alert_badge(&self, alertname: &str) -> AlertBadge {

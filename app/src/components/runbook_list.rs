@@ -17,7 +17,7 @@ pub fn RunbookList(runbooks: Vec<RunbookSummary>) -> impl IntoView {
             {groups
                 .into_iter()
                 .map(|(group, list)| {
-                    let group_href = format!("/runbooks/{group}");
+                    let group_href = crate::links::runbook(&group);
                     view! {
                         <section class="group">
                             <h2>
@@ -37,7 +37,7 @@ pub fn RunbookList(runbooks: Vec<RunbookSummary>) -> impl IntoView {
 
 #[component]
 fn RunbookItem(runbook: RunbookSummary) -> impl IntoView {
-    let href = format!("/runbooks/{}", runbook.key);
+    let href = crate::links::runbook(&runbook.key);
     view! {
         <li class:broken=runbook.broken>
             <a href=href>{runbook.alert}</a>
@@ -47,7 +47,7 @@ fn RunbookItem(runbook: RunbookSummary) -> impl IntoView {
             {runbook
                 .tags
                 .into_iter()
-                .map(|tag| view! { <span class="tag">{tag}</span> })
+                .map(|tag| view! { <a class="tag" href=crate::links::tag(&tag)>{tag.clone()}</a> })
                 .collect_view()}
         </li>
     }

@@ -4,8 +4,12 @@ mod home;
 mod not_found;
 mod runbook;
 mod runbook_index;
+mod search;
+mod tag;
 
 pub use home::Home;
 pub use not_found::NotFound;
 pub use runbook::RunbookPathPage;
 pub use runbook_index::RunbookIndex;
+pub use search::SearchPage;
+pub use tag::TagPage;

@@ -4,7 +4,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
 use crate::components::{AlertBadgeView, IncidentPanel, RunbookList};
-use crate::types::{Labels, RunbookPath, RunbookView};
+use crate::links;
+use crate::types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
 /// `/runbooks/{path}`: a runbook, or a group of runbooks.
 #[component]
@@ -13,10 +14,7 @@ pub fn RunbookPathPage() -> impl IntoView {
     let query = use_query_map();
     let target = move || {
         let path = params.read().get("path").unwrap_or_default();
-        let labels: Labels = (&*query.read())
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let labels: Labels = (&*query.read()).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         (path, labels)
     };
     let resolved = Resource::new(target, |(path, labels)| resolve_path(path, labels));
@@ -26,26 +24,10 @@ pub fn RunbookPathPage() -> impl IntoView {
                 let labels = target().1;
                 match resolved.await {
                     Ok(RunbookPath::Runbook(runbook)) => view! { <RunbookPage runbook labels /> }.into_any(),
-                    Ok(RunbookPath::Group { group, runbooks }) => {
-                        view! {
-                            <Title text=group.clone() />
-                            <h1>{format!("Group {group}")}</h1>
-                            <RunbookList runbooks />
-                        }
-                            .into_any()
+                    Ok(RunbookPath::Group { group, title, intro_html, runbooks }) => {
+                        view! { <GroupPage group title intro_html runbooks /> }.into_any()
                     }
-                    Ok(RunbookPath::NotFound { path }) => {
-                        view! {
-                            <Title text="Runbook not found" />
-                            <h1>"Runbook not found"</h1>
-                            <p>
-                                {format!("No runbook or group is called “{path}”. ")}
-                                <a href="/runbooks">"Browse all runbooks"</a>
-                                "."
-                            </p>
-                        }
-                            .into_any()
-                    }
+                    Ok(RunbookPath::NotFound { path }) => view! { <RunbookNotFound path /> }.into_any(),
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -54,8 +36,42 @@ pub fn RunbookPathPage() -> impl IntoView {
 }
 
 #[component]
+fn GroupPage(group: String, title: Option<String>, intro_html: String, runbooks: Vec<RunbookSummary>) -> impl IntoView {
+    let heading = title.unwrap_or_else(|| group.clone());
+    view! {
+        <Title text=heading.clone() />
+        <p class="breadcrumb">
+            <a href="/runbooks">"Runbooks"</a>
+            {format!(" / {group}")}
+        </p>
+        <h1>{heading}</h1>
+        <div class="group-intro body" inner_html=intro_html></div>
+        <RunbookList runbooks />
+    }
+}
+
+#[component]
+fn RunbookNotFound(path: String) -> impl IntoView {
+    let alert = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().trim_end_matches(".md").to_string();
+    view! {
+        <Title text="Runbook not found" />
+        <h1>"Runbook not found"</h1>
+        <p>{format!("No runbook or group is called “{path}”.")}</p>
+        <ul>
+            <li>
+                <a href=links::search(&alert)>{format!("Search for “{alert}”")}</a>
+            </li>
+            <li>
+                <a href="/runbooks">"Browse all runbooks"</a>
+            </li>
+        </ul>
+    }
+}
+
+#[component]
 fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
-    let group_href = format!("/runbooks/{}", runbook.group);
+    let group_href = links::runbook(&runbook.group);
+    let filled: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     view! {
         <Title text=runbook.title.clone() />
         <article class="runbook" data-key=runbook.key.clone()>
@@ -67,17 +83,66 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             <h1>{runbook.title.clone()}</h1>
             <div class="meta">
                 <AlertBadgeView alertname=runbook.alert.clone() />
-                {runbook.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
-                <span class="source">{runbook.source_path.clone()}</span>
+                {runbook
+                    .tags
+                    .iter()
+                    .map(|t| view! { <a class="tag" href=links::tag(t)>{t.clone()}</a> })
+                    .collect_view()}
+                <span class="source" title="source file">{runbook.source_path.clone()}</span>
+                {runbook.date.clone().map(|d| view! { <span class="muted" title="last change">{d}</span> })}
             </div>
             {runbook.description.clone().map(|d| view! { <p class="lead">{d}</p> })}
-            {runbook.error.clone().map(|e| view! { <pre class="parse-error">{e}</pre> })}
+            {(!filled.is_empty())
+                .then(|| view! { <p class="labels muted">{format!("For {}", filled.join(", "))}</p> })}
+            {runbook.error.clone().map(|e| view! { <BrokenRunbook error=e raw=runbook.raw.clone() /> })}
             <div class="layout">
                 <div class="body" inner_html=runbook.html.clone()></div>
                 <aside>
+                    <Toc entries=runbook.toc.clone() />
                     <IncidentPanel runbook_key=runbook.key.clone() labels />
                 </aside>
             </div>
         </article>
     }
+}
+
+#[component]
+fn BrokenRunbook(error: String, raw: Option<String>) -> impl IntoView {
+    view! {
+        <div class="broken-runbook" role="alert">
+            <pre class="parse-error">{error}</pre>
+            {raw.map(|raw| view! {
+                <details open>
+                    <summary>"The file as it is"</summary>
+                    <pre class="raw">{raw}</pre>
+                </details>
+            })}
+        </div>
+    }
+}
+
+/// The on-page table of contents (level 2 and 3 headings).
+#[component]
+fn Toc(entries: Vec<TocEntry>) -> impl IntoView {
+    let entries: Vec<TocEntry> = entries.into_iter().filter(|e| (2..=3).contains(&e.level)).collect();
+    (!entries.is_empty()).then(|| {
+        view! {
+            <nav class="toc" aria-label="Contents">
+                <h2>"Contents"</h2>
+                <ul>
+                    {entries
+                        .into_iter()
+                        .map(|e| {
+                            let class = format!("toc-{}", e.level);
+                            view! {
+                                <li class=class>
+                                    <a href=format!("#{}", e.id)>{e.text}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </nav>
+        }
+    })
 }

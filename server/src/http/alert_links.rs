@@ -2,7 +2,7 @@
 //! an alert name to its runbook, keeping the query (the alert's labels).
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use http::StatusCode;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
@@ -20,7 +20,8 @@ pub async fn resolve(
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     let href = |key: &str| format!("/runbooks/{}{query}", encode_path(key));
     match matches.as_slice() {
-        [only] => Redirect::to(&href(&only.key)).into_response(),
+        // 302, as alert links have always been answered: a plain redirect.
+        [only] => (StatusCode::FOUND, [(http::header::LOCATION, href(&only.key))]).into_response(),
         [] => (
             StatusCode::NOT_FOUND,
             page(

@@ -3,9 +3,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::openapi;
@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi::document))
         .route("/runbooks", get(list_runbooks))
         .route("/runbooks/{*path}", get(get_runbook))
+        .route("/search", get(search))
         .route("/alerts", get(alerts))
         .route("/incidents/{id}", get(get_incident))
 }
@@ -44,6 +45,32 @@ pub struct RunbookDetail {
     pub html: String,
     /// Why the file could not be parsed, when it is broken.
     pub error: Option<String>,
+    /// `date` from the front matter.
+    pub date: Option<String>,
+    /// The alert rule shown on the page, if found.
+    pub rule: Option<RuleBody>,
+    /// Headings, in order.
+    pub headings: Vec<HeadingBody>,
+}
+
+/// An alerting rule and where it was found.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RuleBody {
+    pub alert: String,
+    pub expr: String,
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+    /// `rule-file`, or `comment-copy` when the rule file lacks the alert.
+    pub source: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct HeadingBody {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
 }
 
 fn item(runbook: &crate::runbooks::Runbook) -> RunbookItem {
@@ -86,14 +113,46 @@ pub async fn get_runbook(
     let runbook = index
         .get(&path)
         .ok_or_else(|| Error::NotFound(format!("no runbook {path}")))?;
-    let view = portal::view(runbook);
+    let view = portal::view(runbook, &Default::default());
     Ok(Json(RunbookDetail {
         item: item(runbook),
         description: view.description,
         source_path: view.source_path,
         html: view.html,
         error: view.error,
+        date: view.date,
+        rule: runbook.rule.as_ref().map(|(rule, source)| RuleBody {
+            alert: rule.alert.clone(),
+            expr: rule.expr.clone(),
+            for_: rule.for_.clone(),
+            labels: rule.labels.clone(),
+            annotations: rule.annotations.clone(),
+            source: match source {
+                crate::runbooks::render::RuleSource::RuleFile => "rule-file".into(),
+                crate::runbooks::render::RuleSource::CommentCopy => "comment-copy".into(),
+            },
+        }),
+        headings: view.toc.into_iter().map(|h| HeadingBody { level: h.level, id: h.id, text: h.text }).collect(),
     }))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// The query: words, parts of words, or alert names with typos.
+    pub q: String,
+    /// At most this many hits (1–100, default 20).
+    pub limit: Option<usize>,
+}
+
+/// Full-text search over title, alert name, group, tags, description and body.
+#[utoipa::path(get, path = "/api/v1/search", tag = "runbooks", params(SearchParams),
+    responses((status = 200, body = [crate::search::SearchHit]), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Json<Vec<crate::search::SearchHit>>> {
+    if params.q.len() > 500 {
+        return Err(Error::BadRequest("query longer than 500 characters".into()));
+    }
+    let hits = state.engines.runbooks.index().search().search(&params.q, params.limit.unwrap_or(20))?;
+    Ok(Json(hits))
 }
 
 /// The poller's current snapshot: every firing and pending alert and the

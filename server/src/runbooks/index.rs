@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::document::{self, FrontMatter, ParseError};
+use super::placeholders::Template;
+use crate::error::Result;
+use crate::search::{SearchDoc, SearchIndex};
 use super::render::{self, Heading, RuleSource};
 use super::rules::{Rule, RuleSet};
 use super::source::SourceFile;
@@ -18,12 +21,14 @@ pub struct Runbook {
     pub alert: String,
     pub source_path: String,
     pub front: FrontMatter,
-    /// Sanitised HTML of the body.
-    pub html: String,
+    /// Sanitised HTML of the body, with its label placeholders located.
+    pub body: Template,
     pub headings: Vec<Heading>,
     pub rule: Option<(Rule, RuleSource)>,
     /// Set when the file could not be parsed.
     pub error: Option<ParseError>,
+    /// The file's text, kept only when it could not be parsed.
+    pub raw: Option<String>,
 }
 
 impl Runbook {
@@ -39,7 +44,6 @@ pub struct GroupInfo {
     pub intro_html: String,
 }
 
-#[derive(Debug, Default)]
 pub struct RunbookIndex {
     /// Sorted by key.
     runbooks: Vec<Arc<Runbook>>,
@@ -47,37 +51,71 @@ pub struct RunbookIndex {
     groups: BTreeMap<String, GroupInfo>,
     /// Lower-cased alert name → positions, for `/alerts/{name}`.
     by_alert: HashMap<String, Vec<usize>>,
+    /// Tag → positions.
+    by_tag: BTreeMap<String, Vec<usize>>,
+    search: SearchIndex,
 }
 
 impl RunbookIndex {
-    pub fn build(files: &[SourceFile], rules: &RuleSet) -> RunbookIndex {
-        let mut index = RunbookIndex::default();
+    pub fn build(files: &[SourceFile], rules: &RuleSet) -> Result<RunbookIndex> {
+        let mut runbooks = Vec::new();
+        let mut texts = Vec::new();
+        let mut groups = BTreeMap::new();
         for file in files {
-            let Some(stem) = file.path.strip_suffix(".md") else {
-                continue;
-            };
+            let Some(stem) = file.path.strip_suffix(".md") else { continue };
             let (group, name) = stem.rsplit_once('/').unwrap_or(("", stem));
             if name == "_index" {
-                index
-                    .groups
-                    .insert(group.to_string(), group_info(&file.text, rules));
+                groups.insert(group.to_string(), group_info(&file.text, rules));
                 continue;
             }
-            index.runbooks.push(Arc::new(load_runbook(
-                &file.path, group, name, &file.text, rules,
-            )));
+            let (runbook, text) = load_runbook(&file.path, group, name, &file.text, rules);
+            runbooks.push(Arc::new(runbook));
+            texts.push(text);
         }
-        index.runbooks.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut order: Vec<usize> = (0..runbooks.len()).collect();
+        order.sort_by(|&a, &b| runbooks[a].key.cmp(&runbooks[b].key));
+        let runbooks: Vec<Arc<Runbook>> = order.iter().map(|&i| runbooks[i].clone()).collect();
+        let texts: Vec<String> = order.iter().map(|&i| std::mem::take(&mut texts[i])).collect();
+        let search = SearchIndex::build(runbooks.iter().zip(&texts).map(|(r, text)| SearchDoc {
+            key: &r.key,
+            alert: &r.alert,
+            group: &r.group,
+            title: r.title(),
+            tags: &r.front.tags,
+            description: r.front.description.as_deref().unwrap_or_default(),
+            body: text,
+        }))?;
+        let mut index = RunbookIndex {
+            runbooks,
+            by_key: HashMap::new(),
+            groups,
+            by_alert: HashMap::new(),
+            by_tag: BTreeMap::new(),
+            search,
+        };
         for (i, runbook) in index.runbooks.iter().enumerate() {
             index.by_key.insert(runbook.key.to_lowercase(), i);
-            index
-                .by_alert
-                .entry(runbook.alert.to_lowercase())
-                .or_default()
-                .push(i);
+            index.by_alert.entry(runbook.alert.to_lowercase()).or_default().push(i);
             index.groups.entry(runbook.group.clone()).or_default();
+            for tag in &runbook.front.tags {
+                index.by_tag.entry(tag.clone()).or_default().push(i);
+            }
         }
-        index
+        Ok(index)
+    }
+
+    pub fn search(&self) -> &SearchIndex {
+        &self.search
+    }
+
+    /// Every tag with its number of runbooks.
+    pub fn tags(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.by_tag.iter().map(|(tag, ids)| (tag.as_str(), ids.len()))
+    }
+
+    /// Runbooks carrying `tag` (exact match).
+    pub fn tagged(&self, tag: &str) -> Vec<&Arc<Runbook>> {
+        self.by_tag.get(tag).map(|ids| ids.iter().map(|&i| &self.runbooks[i]).collect()).unwrap_or_default()
     }
 
     pub fn runbooks(&self) -> &[Arc<Runbook>] {
@@ -128,34 +166,37 @@ fn normalise(path: &str) -> String {
     lower.strip_suffix(".md").unwrap_or(&lower).to_string()
 }
 
-fn load_runbook(path: &str, group: &str, alert: &str, text: &str, rules: &RuleSet) -> Runbook {
-    let key = if group.is_empty() {
-        alert.to_string()
-    } else {
-        format!("{group}/{alert}")
-    };
+/// Parse and render one file; also returns its plain text for search.
+fn load_runbook(path: &str, group: &str, alert: &str, text: &str, rules: &RuleSet) -> (Runbook, String) {
+    let key = if group.is_empty() { alert.to_string() } else { format!("{group}/{alert}") };
     let mut runbook = Runbook {
         key,
         group: group.to_string(),
         alert: alert.to_string(),
         source_path: path.to_string(),
         front: FrontMatter::default(),
-        html: String::new(),
+        body: Template::default(),
         headings: Vec::new(),
         rule: None,
         error: None,
+        raw: None,
     };
+    let mut plain = String::new();
     match document::parse(text) {
         Ok(doc) => {
             let rendered = render::render(&doc, rules);
             runbook.front = doc.front;
-            runbook.html = rendered.html;
+            runbook.body = Template::parse(&rendered.html);
             runbook.headings = rendered.headings;
             runbook.rule = rendered.rule;
+            plain = rendered.text;
         }
-        Err(error) => runbook.error = Some(error),
+        Err(error) => {
+            runbook.error = Some(error);
+            runbook.raw = Some(text.to_string());
+        }
     }
-    runbook
+    (runbook, plain)
 }
 
 fn group_info(text: &str, rules: &RuleSet) -> GroupInfo {
@@ -189,7 +230,8 @@ mod tests {
                 file("other/TraefikServiceDown.md", "y"),
             ],
             &RuleSet::default(),
-        );
+        )
+        .unwrap();
         assert_eq!(index.len(), 3, "_index.md is not a runbook");
         assert_eq!(
             index.get("traefik/traefikservicedown").unwrap().title(),
@@ -211,7 +253,8 @@ mod tests {
         let index = RunbookIndex::build(
             &[file("g/Bad.md", "---\ntags: [\n---\n")],
             &RuleSet::default(),
-        );
+        )
+        .unwrap();
         assert!(index.get("g/Bad").unwrap().error.is_some());
     }
 }

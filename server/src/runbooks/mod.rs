@@ -2,10 +2,13 @@
 //! and serve lookups from an immutable index that is swapped whole.
 
 pub mod document;
+pub mod highlight;
 pub mod index;
+pub mod placeholders;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod watch;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -68,7 +71,7 @@ fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {
     for problem in &problems {
         tracing::warn!(%problem, "runbook file skipped");
     }
-    let index = RunbookIndex::build(&files, &rule_set);
+    let index = RunbookIndex::build(&files, &rule_set)?;
     tracing::info!(
         runbooks = index.len(),
         broken = index.runbooks().iter().filter(|r| r.error.is_some()).count(),

@@ -6,9 +6,10 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use html_escape::encode_text as esc;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::document::{Document, Shortcode, token};
+use super::highlight;
 use super::rules::{Rule, RuleSet, parse_rule_copy};
 
 /// A heading of the body, for the table of contents.
@@ -25,6 +26,8 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// The rule the page shows, and where it came from.
     pub rule: Option<(Rule, RuleSource)>,
+    /// Plain text of the body, for the search index.
+    pub text: String,
 }
 
 /// Where a runbook's rule was found.
@@ -43,7 +46,12 @@ const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_DEFINITION_LIST);
 
 pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
-    let (events, headings) = with_heading_ids(Parser::new_ext(&doc.body, OPTIONS).collect());
+    let events: Vec<Event<'_>> = Parser::new_ext(&doc.body, OPTIONS).collect();
+    let text = plain_text(&events);
+    let events = without_leading_title(events);
+    let (events, headings) = with_heading_ids(events);
+    let first_code_token = doc.shortcodes.len();
+    let (events, code_blocks) = lift_code_blocks(events, first_code_token);
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let mut html = SANITIZER.clean(&html).to_string();
@@ -62,19 +70,86 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
                 esc(raw)
             ),
         };
-        let token = token(i);
-        let paragraph = format!("<p>{token}</p>");
-        html = if html.contains(&paragraph) {
-            html.replacen(&paragraph, &replacement, 1)
-        } else {
-            html.replacen(&token, &replacement, 1)
-        };
+        html = put_fragment(html, i, &replacement);
     }
-    Rendered {
-        html,
-        headings,
-        rule: shown_rule,
+    for (i, block) in code_blocks.iter().enumerate() {
+        html = put_fragment(html, first_code_token + i, &highlight::code_block(&block.lang, &block.code));
     }
+    Rendered { html, headings, rule: shown_rule, text }
+}
+
+/// Replace token `i` (alone in a paragraph, or inline) by trusted HTML made
+/// here after sanitising.
+fn put_fragment(html: String, i: usize, fragment: &str) -> String {
+    let token = token(i);
+    let paragraph = format!("<p>{token}</p>");
+    if html.contains(&paragraph) { html.replacen(&paragraph, fragment, 1) } else { html.replacen(&token, fragment, 1) }
+}
+
+/// A fenced or indented code block, taken out for highlighting.
+struct CodeBlock {
+    lang: String,
+    code: String,
+}
+
+/// Swap each code block for a token paragraph; its highlighted HTML is made
+/// by our code (which escapes) and put back after sanitising.
+fn lift_code_blocks(events: Vec<Event<'_>>, first_token: usize) -> (Vec<Event<'_>>, Vec<CodeBlock>) {
+    let mut out = Vec::with_capacity(events.len());
+    let mut blocks = Vec::new();
+    let mut current: Option<CodeBlock> = None;
+    for event in events {
+        match (&mut current, event) {
+            (None, Event::Start(Tag::CodeBlock(kind))) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or_default().to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                current = Some(CodeBlock { lang, code: String::new() });
+            }
+            (Some(block), Event::Text(text)) => block.code.push_str(&text),
+            (Some(_), Event::End(TagEnd::CodeBlock)) => {
+                if let Some(block) = current.take() {
+                    out.push(Event::Start(Tag::Paragraph));
+                    out.push(Event::Text(CowStr::from(token(first_token + blocks.len()))));
+                    out.push(Event::End(TagEnd::Paragraph));
+                    blocks.push(block);
+                }
+            }
+            (Some(_), _) => {}
+            (None, event) => out.push(event),
+        }
+    }
+    (out, blocks)
+}
+
+/// Drop the body's opening `# Title`: the page shows the title itself.
+fn without_leading_title(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let starts_with_h1 = matches!(events.first(), Some(Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    if !starts_with_h1 {
+        return events;
+    }
+    let end = events.iter().position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))));
+    match end {
+        Some(end) => events.into_iter().skip(end + 1).collect(),
+        None => events,
+    }
+}
+
+/// The words of the body, for search.
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut text = String::new();
+    for event in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => {
+                text.push_str(t);
+                text.push(' ');
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => text.push(' '),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// Allow-list sanitiser: ammonia's defaults plus `<details>`, `<summary>` and
@@ -138,10 +213,11 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
             });
             out.push(Event::Start(Tag::Heading {
                 level: *level,
-                id: Some(CowStr::from(unique)),
+                id: Some(CowStr::from(unique.clone())),
                 classes: classes.clone(),
                 attrs: attrs.clone(),
             }));
+            out.push(Event::Html(CowStr::from(format!("<a class=\"anchor\" href=\"#{unique}\">#</a> "))));
             i += 1;
             continue;
         }
@@ -308,6 +384,17 @@ mod tests {
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["meaning", "meaning-1", "diagnosis-disk"]);
         assert!(out.html.contains("id=\"meaning-1\""));
+        assert!(out.html.contains("href=\"#meaning-1\""), "anchor link: {}", out.html);
+    }
+
+    #[test]
+    fn leading_title_dropped_code_highlighted_and_text_kept() {
+        let doc = parse("# Title\n\nIntro words\n\n```yaml\nkey: <value>\n```\n").unwrap();
+        let out = render(&doc, &RuleSet::default());
+        assert!(!out.html.contains("<h1"), "{}", out.html);
+        assert!(out.html.contains("hl-"), "highlighted: {}", out.html);
+        assert!(out.html.contains("&lt;value&gt;"), "escaped: {}", out.html);
+        assert!(out.text.contains("Intro words") && out.text.contains("Title"));
     }
 
     #[test]
