@@ -119,7 +119,10 @@ fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf
     if !status.success() {
         return Err(format!("building the WASM bundle failed ({status})").into());
     }
-    Ok(target_dir.join("wasm32-unknown-unknown").join(profile).join("hydrate.wasm"))
+    Ok(target_dir
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("hydrate.wasm"))
 }
 
 /// Run binaryen's `wasm-opt` when `RUNBOOK_PORTAL_WASM_OPT` names one (npm's

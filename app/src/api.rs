@@ -4,19 +4,19 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::types::{AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult};
+use crate::types::{
+    AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult,
+};
 
 /// Give a failed call the HTTP status of its error (otherwise every error
 /// would answer 500).
 #[cfg(feature = "ssr")]
 fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                http::StatusCode::from_u16(error.status())
-                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(
+            http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }
@@ -32,7 +32,10 @@ pub async fn tagged(tag: String) -> Result<Vec<RunbookSummary>, AppError> {
 }
 
 #[server(prefix = "/sf", endpoint = "search")]
-pub async fn search(query: String, #[server(default)] limit: Option<usize>) -> Result<Vec<SearchResult>, AppError> {
+pub async fn search(
+    query: String,
+    #[server(default)] limit: Option<usize>,
+) -> Result<Vec<SearchResult>, AppError> {
     with_status(crate::backend::portal().and_then(|p| p.search(&query, limit.unwrap_or(20))))
 }
 
@@ -40,11 +43,16 @@ pub async fn search(query: String, #[server(default)] limit: Option<usize>) -> R
 /// file cannot be parsed answers 500 (its page still shows the error and the
 /// raw text), so link checkers and monitoring notice it.
 #[server(prefix = "/sf", endpoint = "resolve")]
-pub async fn resolve_path(path: String, #[server(default)] labels: Labels) -> Result<RunbookPath, AppError> {
+pub async fn resolve_path(
+    path: String,
+    #[server(default)] labels: Labels,
+) -> Result<RunbookPath, AppError> {
     let resolved = crate::backend::portal().map(|p| p.resolve(&path, &labels));
     let status = match &resolved {
         Ok(RunbookPath::NotFound { .. }) => Some(http::StatusCode::NOT_FOUND),
-        Ok(RunbookPath::Runbook(view)) if view.error.is_some() => Some(http::StatusCode::INTERNAL_SERVER_ERROR),
+        Ok(RunbookPath::Runbook(view)) if view.error.is_some() => {
+            Some(http::StatusCode::INTERNAL_SERVER_ERROR)
+        }
         _ => None,
     };
     if let Some(status) = status {
@@ -57,7 +65,8 @@ pub async fn resolve_path(path: String, #[server(default)] labels: Labels) -> Re
 /// called over HTTP by a hydrated page (its answer must stay a 200 with data).
 #[cfg(feature = "ssr")]
 fn set_page_status(status: http::StatusCode) {
-    let over_http = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/sf/"));
+    let over_http =
+        use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/sf/"));
     if let (false, Some(response)) = (over_http, use_context::<leptos_axum::ResponseOptions>()) {
         response.set_status(status);
     }

@@ -8,7 +8,9 @@ use http::request::Parts;
 use leptos::prelude::use_context;
 
 use crate::error::AppError;
-use crate::types::{AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult};
+use crate::types::{
+    AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult,
+};
 
 #[async_trait::async_trait]
 pub trait Portal: Send + Sync + 'static {

@@ -4,10 +4,17 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Kept as-is in a path segment (RFC 3986 unreserved); the rest is encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 fn encode_path(path: &str) -> String {
-    path.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+    path.split('/')
+        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// `/runbooks/{group}/{alert}` for a runbook key, or a group path.
@@ -27,8 +34,14 @@ pub fn search(query: &str) -> String {
 mod tests {
     #[test]
     fn odd_names_are_encoded_per_segment() {
-        assert_eq!(super::runbook("ssl/SslCertificateExpiry(<7Days)"), "/runbooks/ssl/SslCertificateExpiry%28%3C7Days%29");
-        assert_eq!(super::runbook("names/Disk100%Full"), "/runbooks/names/Disk100%25Full");
+        assert_eq!(
+            super::runbook("ssl/SslCertificateExpiry(<7Days)"),
+            "/runbooks/ssl/SslCertificateExpiry%28%3C7Days%29"
+        );
+        assert_eq!(
+            super::runbook("names/Disk100%Full"),
+            "/runbooks/names/Disk100%25Full"
+        );
         assert_eq!(super::tag("a b"), "/tags/a%20b");
     }
 }

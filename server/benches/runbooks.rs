@@ -13,9 +13,31 @@ use runbook_portal::config::{Config, FlagOverrides};
 use runbook_portal::runbooks::RunbookStore;
 
 const QUERIES: &[&str] = &[
-    "trafik down", "Traef", "disk full", "HostOutOfDiskSpace", "hostoutofdisk", "memory", "kafka lag", "postgres replication",
-    "ssl expiry", "certificate", "cpu", "node down", "redis", "mysql slow", "elasticsearch heap", "prometheus target",
-    "alertmanager", "rabbitmq queue", "nginx 5xx", "latency", "etcd leader", "kube pod crash", "oom", "swap", "network errors",
+    "trafik down",
+    "Traef",
+    "disk full",
+    "HostOutOfDiskSpace",
+    "hostoutofdisk",
+    "memory",
+    "kafka lag",
+    "postgres replication",
+    "ssl expiry",
+    "certificate",
+    "cpu",
+    "node down",
+    "redis",
+    "mysql slow",
+    "elasticsearch heap",
+    "prometheus target",
+    "alertmanager",
+    "rabbitmq queue",
+    "nginx 5xx",
+    "latency",
+    "etcd leader",
+    "kube pod crash",
+    "oom",
+    "swap",
+    "network errors",
 ];
 
 fn rss_mib() -> f64 {
@@ -39,7 +61,12 @@ fn main() {
         Some(dir) => (Some(dir.join("runbooks")), Some(dir.join("rules"))),
         None => (None, None),
     };
-    println!("corpus: {}", corpus.as_ref().map_or("embedded examples".into(), |d| d.display().to_string()));
+    println!(
+        "corpus: {}",
+        corpus
+            .as_ref()
+            .map_or("embedded examples".into(), |d| d.display().to_string())
+    );
 
     let mut loads = Vec::new();
     let mut store = None;
@@ -51,7 +78,12 @@ fn main() {
     loads.sort();
     let store = store.expect("loaded");
     let index = store.index();
-    println!("load+parse+render+index {} runbooks: median {:?}, min {:?}", index.len(), loads[2], loads[0]);
+    println!(
+        "load+parse+render+index {} runbooks: median {:?}, min {:?}",
+        index.len(),
+        loads[2],
+        loads[0]
+    );
     println!("RSS after load: {:.1} MiB", rss_mib());
 
     let mut latencies = Vec::new();
@@ -88,12 +120,25 @@ async fn http_figures(runbooks: Option<PathBuf>, rules: Option<PathBuf>) {
         ..FlagOverrides::default()
     };
     let config: Config = runbook_portal::config::load(None, flags).expect("config");
-    let engines = runbook_portal::serve::engines(&config).await.expect("engines");
-    let key = engines.runbooks.index().runbooks().first().map(|r| r.key.clone()).expect("a runbook");
+    let engines = runbook_portal::serve::engines(&config)
+        .await
+        .expect("engines");
+    let key = engines
+        .runbooks
+        .index()
+        .runbooks()
+        .first()
+        .map(|r| r.key.clone())
+        .expect("a runbook");
     let router = runbook_portal::http::router(engines, &config.http);
     let portal = serve(router.into_make_service_with_connect_info::<SocketAddr>()).await;
     let page_url = format!("http://{portal}/runbooks/{key}");
-    let html = reqwest::get(&page_url).await.expect("page").text().await.expect("body");
+    let html = reqwest::get(&page_url)
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
 
     let static_html = Arc::new(html.clone());
     let static_router = axum::Router::new().route(
@@ -103,18 +148,31 @@ async fn http_figures(runbooks: Option<PathBuf>, rules: Option<PathBuf>) {
             async move { axum::response::Html(html.as_str().to_owned()) }
         }),
     );
-    let static_addr = serve(static_router.into_make_service_with_connect_info::<SocketAddr>()).await;
+    let static_addr =
+        serve(static_router.into_make_service_with_connect_info::<SocketAddr>()).await;
 
     let (page_rps, page_p99) = load(&page_url, 64, Duration::from_secs(5)).await;
-    let (static_rps, static_p99) = load(&format!("http://{static_addr}/page"), 64, Duration::from_secs(5)).await;
-    println!("runbook page ({} bytes) at 64 connections: {page_rps:.0} req/s, p99 {page_p99:?}", html.len());
+    let (static_rps, static_p99) = load(
+        &format!("http://{static_addr}/page"),
+        64,
+        Duration::from_secs(5),
+    )
+    .await;
+    println!(
+        "runbook page ({} bytes) at 64 connections: {page_rps:.0} req/s, p99 {page_p99:?}",
+        html.len()
+    );
     println!("same bytes as a static page:             {static_rps:.0} req/s, p99 {static_p99:?}");
     println!("ratio page/static: {:.2}", page_rps / static_rps);
     println!("RSS after HTTP load: {:.1} MiB", rss_mib());
 }
 
-async fn serve(service: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+async fn serve(
+    service: axum::extract::connect_info::IntoMakeServiceWithConnectInfo<axum::Router, SocketAddr>,
+) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, service).await });
     addr
@@ -153,6 +211,10 @@ async fn load(url: &str, connections: usize, duration: Duration) -> (f64, Durati
     }
     let elapsed = started.elapsed().as_secs_f64();
     all.sort();
-    let p99 = if all.is_empty() { Duration::ZERO } else { percentile(&all, 0.99) };
+    let p99 = if all.is_empty() {
+        Duration::ZERO
+    } else {
+        percentile(&all, 0.99)
+    };
     (count.load(Ordering::Relaxed) as f64 / elapsed, p99)
 }

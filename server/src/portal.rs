@@ -6,7 +6,8 @@ use std::sync::Arc;
 use app::backend::Portal;
 use app::error::AppError;
 use app::types::{
-    AlertBadge, Catalog, GroupSummary, IncidentView, Labels, RunbookPath, RunbookSummary, RunbookView, SearchResult, TocEntry,
+    AlertBadge, Catalog, GroupSummary, IncidentView, Labels, RunbookPath, RunbookSummary,
+    RunbookView, SearchResult, TocEntry,
 };
 use http::request::Parts;
 
@@ -52,9 +53,16 @@ pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
         toc: runbook
             .headings
             .iter()
-            .map(|h| TocEntry { level: h.level, id: h.id.clone(), text: h.text.clone() })
+            .map(|h| TocEntry {
+                level: h.level,
+                id: h.id.clone(),
+                text: h.text.clone(),
+            })
             .collect(),
-        error: runbook.error.as_ref().map(|e| format!("This runbook could not be read: {e}")),
+        error: runbook
+            .error
+            .as_ref()
+            .map(|e| format!("This runbook could not be read: {e}")),
         raw: runbook.raw.clone(),
     }
 }
@@ -74,18 +82,33 @@ impl Portal for Engines {
             })
             .collect();
         let tags = index.tags().map(|(tag, n)| (tag.to_string(), n)).collect();
-        Catalog { runbooks, groups, tags }
+        Catalog {
+            runbooks,
+            groups,
+            tags,
+        }
     }
 
     fn tagged(&self, tag: &str) -> Vec<RunbookSummary> {
-        self.runbooks.index().tagged(tag).into_iter().map(|r| summary(r)).collect()
+        self.runbooks
+            .index()
+            .tagged(tag)
+            .into_iter()
+            .map(|r| summary(r))
+            .collect()
     }
 
     fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>, AppError> {
         let hits = self.runbooks.index().search().search(query, limit)?;
         Ok(hits
             .into_iter()
-            .map(|h| SearchResult { key: h.key, alert: h.alert, group: h.group, title: h.title, snippet_html: h.snippet_html })
+            .map(|h| SearchResult {
+                key: h.key,
+                alert: h.alert,
+                group: h.group,
+                title: h.title,
+                snippet_html: h.snippet_html,
+            })
             .collect())
     }
 
@@ -102,7 +125,9 @@ impl Portal for Engines {
                 runbooks: members.into_iter().map(|r| summary(r)).collect(),
             };
         }
-        RunbookPath::NotFound { path: path.to_string() }
+        RunbookPath::NotFound {
+            path: path.to_string(),
+        }
     }
 
     fn alert_badge(&self, alertname: &str) -> AlertBadge {

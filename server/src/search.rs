@@ -49,8 +49,11 @@ pub struct SearchIndex {
     fields: Fields,
 }
 
+/// Picks one field out of [`Fields`].
+type FieldOf = fn(&Fields) -> Field;
+
 /// Field weights: a name match beats a tag match beats a body match.
-const BOOSTS: [(fn(&Fields) -> Field, f32); 6] = [
+const BOOSTS: [(FieldOf, f32); 6] = [
     (|f| f.alert, 6.0),
     (|f| f.title, 4.0),
     (|f| f.tags, 3.0),
@@ -72,7 +75,9 @@ impl SearchIndex {
             body: schema.add_text_field("body", TEXT | STORED),
         };
         let index = Index::create_in_ram(schema.build());
-        let mut writer = index.writer_with_num_threads(1, 50_000_000).map_err(search_error)?;
+        let mut writer = index
+            .writer_with_num_threads(1, 50_000_000)
+            .map_err(search_error)?;
         for d in docs {
             writer
                 .add_document(doc!(
@@ -98,20 +103,32 @@ impl SearchIndex {
         }
         let query = self.query(&terms);
         let searcher = self.reader.searcher();
-        let top = searcher.search(&query, &TopDocs::with_limit(limit.clamp(1, 100))).map_err(search_error)?;
-        let mut snippets = SnippetGenerator::create(&searcher, &query, self.fields.body).map_err(search_error)?;
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit.clamp(1, 100)))
+            .map_err(search_error)?;
+        let mut snippets =
+            SnippetGenerator::create(&searcher, &query, self.fields.body).map_err(search_error)?;
         snippets.set_max_num_chars(180);
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
-            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
             let first_word = |s: String| s.split(' ').next().unwrap_or_default().to_string();
             let snippet = snippets.snippet_from_doc(&doc);
             hits.push(SearchHit {
                 key: text(self.fields.key),
                 alert: first_word(text(self.fields.alert)),
                 group: first_word(text(self.fields.group)),
-                title: text(self.fields.title).split(' ').take_while(|w| !w.is_empty()).collect::<Vec<_>>().join(" "),
+                title: text(self.fields.title)
+                    .split(' ')
+                    .take_while(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 snippet_html: snippet.to_html(),
                 score,
             });
@@ -129,11 +146,20 @@ impl SearchIndex {
                 for (field, boost) in BOOSTS {
                     let term = Term::from_field_text(field(&self.fields), token);
                     let mut push = |query: Box<dyn Query>, weight: f32| {
-                        alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, boost * weight))));
+                        alternatives.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(query, boost * weight)),
+                        ));
                     };
-                    push(Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)), 1.0);
+                    push(
+                        Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                        1.0,
+                    );
                     if token.chars().count() >= 2 {
-                        push(Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, false)), 0.7);
+                        push(
+                            Box::new(FuzzyTermQuery::new_prefix(term.clone(), 0, false)),
+                            0.7,
+                        );
                     }
                     let distance = match token.chars().count() {
                         0..=3 => 0,
@@ -144,7 +170,10 @@ impl SearchIndex {
                         push(Box::new(FuzzyTermQuery::new(term, distance, true)), 0.4);
                     }
                 }
-                (Occur::Must, Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>,
+                )
             })
             .collect();
         BooleanQuery::new(per_term)
@@ -173,7 +202,10 @@ pub fn split_words(name: &str) -> String {
         let boundary = i > 0 && {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            (c.is_uppercase() && (prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)))
+            (c.is_uppercase()
+                && (prev.is_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_uppercase() && next_lower)))
                 || (c.is_ascii_digit() && prev.is_alphabetic())
         };
         if boundary {
@@ -221,8 +253,15 @@ mod tests {
         assert_eq!(hits[0].key, "traefik/TraefikServiceDown", "{hits:?}");
         let hits = index.search("Traef", 10).unwrap();
         assert_eq!(hits[0].key, "traefik/TraefikServiceDown");
-        assert!(hits.len() == 2, "body mention also found, ranked lower: {hits:?}");
-        assert!(index.search("disk", 5).unwrap()[0].snippet_html.contains("<b>disk</b>"));
+        assert!(
+            hits.len() == 2,
+            "body mention also found, ranked lower: {hits:?}"
+        );
+        assert!(
+            index.search("disk", 5).unwrap()[0]
+                .snippet_html
+                .contains("<b>disk</b>")
+        );
         assert!(index.search("   ", 5).unwrap().is_empty());
     }
 

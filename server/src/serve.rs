@@ -50,9 +50,14 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let engines = engines(&config).await?;
-    let watched: Vec<&std::path::Path> = [config.runbooks.as_deref(), config.rules.as_deref()].into_iter().flatten().collect();
+    let watched: Vec<&std::path::Path> = [config.runbooks.as_deref(), config.rules.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
     let metrics = engines.metrics.clone();
-    let _watch = crate::runbooks::watch::watch(engines.runbooks.clone(), &watched, move |n| metrics.set_runbooks_loaded(n))?;
+    let _watch = crate::runbooks::watch::watch(engines.runbooks.clone(), &watched, move |n| {
+        metrics.set_runbooks_loaded(n)
+    })?;
     let (runbooks, rules) = engines.runbooks.describe_sources();
     let router = crate::http::router(engines.clone(), &config.http);
     let listener = TcpListener::bind(config.listen)

@@ -36,7 +36,10 @@ fn fragment() -> impl Strategy<Value = String> {
 }
 
 fn rules() -> RuleSet {
-    RuleSet::parse(&[SourceFile { path: "r/r.yml".into(), text: "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n".into() }])
+    RuleSet::parse(&[SourceFile {
+        path: "r/r.yml".into(),
+        text: "groups:\n- name: g\n  rules:\n  - alert: A\n    expr: up == 0\n".into(),
+    }])
 }
 
 proptest! {

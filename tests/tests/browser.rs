@@ -131,27 +131,58 @@ async fn runbook_page_hydrates_shows_firing_and_opens_an_incident() {
 async fn xss_payloads_do_not_run_and_search_works_as_you_type() {
     let runbooks = portal_tests::fixtures().join("runbooks");
     let rules = portal_tests::fixtures().join("rules");
-    let portal =
-        Portal::start(&["--runbooks", runbooks.to_str().unwrap(), "--rules", rules.to_str().unwrap()], &[]).await.unwrap();
+    let portal = Portal::start(
+        &[
+            "--runbooks",
+            runbooks.to_str().unwrap(),
+            "--rules",
+            rules.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await
+    .unwrap();
     let browser = Browser::start().await.unwrap();
     let client = &browser.client;
-    for page in ["/runbooks/xss/ScriptInBody", "/runbooks/xss/ScriptInFrontMatter", "/runbooks"] {
+    for page in [
+        "/runbooks/xss/ScriptInBody",
+        "/runbooks/xss/ScriptInFrontMatter",
+        "/runbooks",
+    ] {
         client.goto(&format!("{}{page}", portal.url)).await.unwrap();
         browser.wait_hydrated().await.unwrap();
-        let ran = client.execute("return window.__xss === undefined ? null : window.__xss;", vec![]).await.unwrap();
+        let ran = client
+            .execute(
+                "return window.__xss === undefined ? null : window.__xss;",
+                vec![],
+            )
+            .await
+            .unwrap();
         assert!(ran.is_null(), "{page}: a payload ran");
     }
 
-    let input = client.find(Locator::Css("header input[type='search']")).await.unwrap();
+    let input = client
+        .find(Locator::Css("header input[type='search']"))
+        .await
+        .unwrap();
     input.send_keys("nestd alrt").await.unwrap();
     let hit = client
         .wait()
         .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css("header .live-results a[href='/runbooks/nested/deeper/NestedAlert']"))
+        .for_element(Locator::Css(
+            "header .live-results a[href='/runbooks/nested/deeper/NestedAlert']",
+        ))
         .await
         .unwrap();
     assert_eq!(hit.text().await.unwrap(), "NestedAlert");
     hit.click().await.unwrap();
-    client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("article[data-key='nested/deeper/NestedAlert']")).await.unwrap();
+    client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(
+            "article[data-key='nested/deeper/NestedAlert']",
+        ))
+        .await
+        .unwrap();
     client.clone().close().await.unwrap();
 }

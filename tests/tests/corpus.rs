@@ -11,7 +11,11 @@ use reqwest::StatusCode;
 fn corpus() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("RUNBOOK_CORPUS_DIR")?);
     // Accept the corpus root or its runbooks/ directory.
-    Some(if dir.join("runbooks").is_dir() { dir } else { dir.parent()?.to_path_buf() })
+    Some(if dir.join("runbooks").is_dir() {
+        dir
+    } else {
+        dir.parent()?.to_path_buf()
+    })
 }
 
 /// `{{% rule "file" "Alert" %}}` in a runbook's source, if any.
@@ -31,14 +35,25 @@ async fn every_corpus_page_renders() {
     let runbooks_dir = corpus.join("runbooks");
     let rules_dir = corpus.join("rules");
     let portal = Portal::start(
-        &["--runbooks", runbooks_dir.to_str().unwrap(), "--rules", rules_dir.to_str().unwrap()],
+        &[
+            "--runbooks",
+            runbooks_dir.to_str().unwrap(),
+            "--rules",
+            rules_dir.to_str().unwrap(),
+        ],
         &[],
     )
     .await
     .unwrap();
     let client = reqwest::Client::new();
-    let list: Vec<serde_json::Value> =
-        client.get(format!("{}/api/v1/runbooks", portal.url)).send().await.unwrap().json().await.unwrap();
+    let list: Vec<serde_json::Value> = client
+        .get(format!("{}/api/v1/runbooks", portal.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let files = walk(&runbooks_dir);
     let expected = files.iter().filter(|p| !p.ends_with("_index.md")).count();
     assert_eq!(list.len(), expected, "every non-_index file is a runbook");
@@ -48,7 +63,8 @@ async fn every_corpus_page_renders() {
     let pages = futures_pages(&client, &portal.url, &list).await;
     for (item, (status, page)) in list.iter().zip(pages) {
         let key = item["key"].as_str().unwrap();
-        let source = std::fs::read_to_string(runbooks_dir.join(format!("{key}.md"))).unwrap_or_default();
+        let source =
+            std::fs::read_to_string(runbooks_dir.join(format!("{key}.md"))).unwrap_or_default();
         let broken = item["broken"].as_bool().unwrap();
         if broken {
             *counts.entry("broken").or_default() += 1;
@@ -66,12 +82,17 @@ async fn every_corpus_page_renders() {
             *counts.entry("empty").or_default() += 1;
         }
         let title = item["title"].as_str().unwrap();
-        let escaped_title = title.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let escaped_title = title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
         if !page.contains(&format!("<h1>{escaped_title}</h1>")) {
             failures.push(format!("{key}: title {title:?} missing"));
         }
         for section in ["Meaning", "Impact", "Diagnosis", "Mitigation"] {
-            if source.contains(&format!("\n## {section}")) && !page.contains(&format!("id=\"{}\"", section.to_lowercase())) {
+            if source.contains(&format!("\n## {section}"))
+                && !page.contains(&format!("id=\"{}\"", section.to_lowercase()))
+            {
                 failures.push(format!("{key}: section {section} missing"));
             }
         }
@@ -80,9 +101,16 @@ async fn every_corpus_page_renders() {
         }
         if let Some((file, alert)) = rule_reference(&source) {
             let in_file = std::fs::read_to_string(rules_dir.join(&file))
-                .map(|text| text.lines().any(|l| l.trim().trim_start_matches("- ") == format!("alert: {alert}")))
+                .map(|text| {
+                    text.lines()
+                        .any(|l| l.trim().trim_start_matches("- ") == format!("alert: {alert}"))
+                })
                 .unwrap_or(false);
-            let (want, counter) = if in_file { ("rule-file", "rule from file") } else { ("comment-copy", "rule from comment copy") };
+            let (want, counter) = if in_file {
+                ("rule-file", "rule from file")
+            } else {
+                ("comment-copy", "rule from comment copy")
+            };
             if page.contains(&format!("data-source=\"{want}\"")) {
                 *counts.entry(counter).or_default() += 1;
             } else if !in_file && page.contains("rule-box missing") {
@@ -92,27 +120,48 @@ async fn every_corpus_page_renders() {
             }
         }
     }
-    let fallback = list.iter().find(|i| i["key"] == "node-exporter/HostContextSwitchingHigh");
+    let fallback = list
+        .iter()
+        .find(|i| i["key"] == "node-exporter/HostContextSwitchingHigh");
     if fallback.is_some() {
         let page = client
-            .get(format!("{}/runbooks/node-exporter/HostContextSwitchingHigh", portal.url))
+            .get(format!(
+                "{}/runbooks/node-exporter/HostContextSwitchingHigh",
+                portal.url
+            ))
             .send()
             .await
             .unwrap()
             .text()
             .await
             .unwrap();
-        assert!(page.contains("data-source=\"comment-copy\""), "HostContextSwitchingHigh uses the comment's copy");
+        assert!(
+            page.contains("data-source=\"comment-copy\""),
+            "HostContextSwitchingHigh uses the comment's copy"
+        );
     }
     let mut summary: Vec<_> = counts.into_iter().collect();
     summary.sort();
     println!("corpus: {} runbooks; {summary:?}", list.len());
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
-    assert!(!portal.log().contains("panicked"), "the server panicked:\n{}", portal.log());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        !portal.log().contains("panicked"),
+        "the server panicked:\n{}",
+        portal.log()
+    );
 }
 
 /// Fetch every page, eight at a time.
-async fn futures_pages(client: &reqwest::Client, base: &str, list: &[serde_json::Value]) -> Vec<(StatusCode, String)> {
+async fn futures_pages(
+    client: &reqwest::Client,
+    base: &str,
+    list: &[serde_json::Value],
+) -> Vec<(StatusCode, String)> {
     let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(8));
     let mut tasks = Vec::new();
     for item in list {
@@ -136,8 +185,15 @@ async fn futures_pages(client: &reqwest::Client, base: &str, list: &[serde_json:
 
 fn encode(key: &str) -> String {
     use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    key.split('/').map(|s| utf8_percent_encode(s, SEGMENT).to_string()).collect::<Vec<_>>().join("/")
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    key.split('/')
+        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn walk(dir: &std::path::Path) -> Vec<PathBuf> {

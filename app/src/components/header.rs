@@ -10,7 +10,13 @@ pub fn Header() -> impl IntoView {
     let (query, set_query) = signal(String::new());
     let results = LocalResource::new(move || {
         let q = query.get();
-        async move { if q.trim().is_empty() { Ok(Vec::new()) } else { search(q, Some(8)).await } }
+        async move {
+            if q.trim().is_empty() {
+                Ok(Vec::new())
+            } else {
+                search(q, Some(8)).await
+            }
+        }
     });
     view! {
         <header class="site-header">

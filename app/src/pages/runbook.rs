@@ -14,7 +14,10 @@ pub fn RunbookPathPage() -> impl IntoView {
     let query = use_query_map();
     let target = move || {
         let path = params.read().get("path").unwrap_or_default();
-        let labels: Labels = (&*query.read()).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let labels: Labels = (&*query.read())
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         (path, labels)
     };
     let resolved = Resource::new(target, |(path, labels)| resolve_path(path, labels));
@@ -36,7 +39,12 @@ pub fn RunbookPathPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupPage(group: String, title: Option<String>, intro_html: String, runbooks: Vec<RunbookSummary>) -> impl IntoView {
+fn GroupPage(
+    group: String,
+    title: Option<String>,
+    intro_html: String,
+    runbooks: Vec<RunbookSummary>,
+) -> impl IntoView {
     let heading = title.unwrap_or_else(|| group.clone());
     view! {
         <Title text=heading.clone() />
@@ -52,7 +60,13 @@ fn GroupPage(group: String, title: Option<String>, intro_html: String, runbooks:
 
 #[component]
 fn RunbookNotFound(path: String) -> impl IntoView {
-    let alert = path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().trim_end_matches(".md").to_string();
+    let alert = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(".md")
+        .to_string();
     view! {
         <Title text="Runbook not found" />
         <h1>"Runbook not found"</h1>
@@ -124,7 +138,10 @@ fn BrokenRunbook(error: String, raw: Option<String>) -> impl IntoView {
 /// The on-page table of contents (level 2 and 3 headings).
 #[component]
 fn Toc(entries: Vec<TocEntry>) -> impl IntoView {
-    let entries: Vec<TocEntry> = entries.into_iter().filter(|e| (2..=3).contains(&e.level)).collect();
+    let entries: Vec<TocEntry> = entries
+        .into_iter()
+        .filter(|e| (2..=3).contains(&e.level))
+        .collect();
     (!entries.is_empty()).then(|| {
         view! {
             <nav class="toc" aria-label="Contents">

@@ -10,7 +10,13 @@ use crate::links;
 pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.read().get("q").unwrap_or_default();
-    let results = Resource::new(q, |q| async move { if q.trim().is_empty() { Ok(Vec::new()) } else { search(q, Some(50)).await } });
+    let results = Resource::new(q, |q| async move {
+        if q.trim().is_empty() {
+            Ok(Vec::new())
+        } else {
+            search(q, Some(50)).await
+        }
+    });
     view! {
         <Title text="Search" />
         <h1>"Search"</h1>

@@ -132,7 +132,15 @@ pub async fn get_runbook(
                 crate::runbooks::render::RuleSource::CommentCopy => "comment-copy".into(),
             },
         }),
-        headings: view.toc.into_iter().map(|h| HeadingBody { level: h.level, id: h.id, text: h.text }).collect(),
+        headings: view
+            .toc
+            .into_iter()
+            .map(|h| HeadingBody {
+                level: h.level,
+                id: h.id,
+                text: h.text,
+            })
+            .collect(),
     }))
 }
 
@@ -147,11 +155,19 @@ pub struct SearchParams {
 /// Full-text search over title, alert name, group, tags, description and body.
 #[utoipa::path(get, path = "/api/v1/search", tag = "runbooks", params(SearchParams),
     responses((status = 200, body = [crate::search::SearchHit]), (status = 400, body = crate::error::ErrorBody)))]
-pub async fn search(State(state): State<AppState>, Query(params): Query<SearchParams>) -> Result<Json<Vec<crate::search::SearchHit>>> {
+pub async fn search(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Vec<crate::search::SearchHit>>> {
     if params.q.len() > 500 {
         return Err(Error::BadRequest("query longer than 500 characters".into()));
     }
-    let hits = state.engines.runbooks.index().search().search(&params.q, params.limit.unwrap_or(20))?;
+    let hits = state
+        .engines
+        .runbooks
+        .index()
+        .search()
+        .search(&params.q, params.limit.unwrap_or(20))?;
     Ok(Json(hits))
 }
 

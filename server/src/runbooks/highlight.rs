@@ -22,18 +22,29 @@ fn syntax_token(lang: &str) -> &str {
 
 /// A `<pre><code>` block for `code`, highlighted when `lang` is known.
 pub fn code_block(lang: &str, code: &str) -> String {
-    let lang_attr = if lang.is_empty() { String::new() } else { format!(" class=\"language-{}\"", attr(lang)) };
-    let highlighted = (!lang.is_empty()).then(|| highlight(syntax_token(&lang.to_lowercase()), code)).flatten();
+    let lang_attr = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", attr(lang))
+    };
+    let highlighted = (!lang.is_empty())
+        .then(|| highlight(syntax_token(&lang.to_lowercase()), code))
+        .flatten();
     let body = highlighted.unwrap_or_else(|| esc(code).into_owned());
     format!("<pre><code{lang_attr}>{body}</code></pre>")
 }
 
 fn highlight(lang: &str, code: &str) -> Option<String> {
     let syntax = SYNTAXES.find_syntax_by_token(lang)?;
-    let mut generator =
-        ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, ClassStyle::SpacedPrefixed { prefix: "hl-" });
+    let mut generator = ClassedHTMLGenerator::new_with_class_style(
+        syntax,
+        &SYNTAXES,
+        ClassStyle::SpacedPrefixed { prefix: "hl-" },
+    );
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }

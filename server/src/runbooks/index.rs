@@ -6,11 +6,11 @@ use std::sync::Arc;
 
 use super::document::{self, FrontMatter, ParseError};
 use super::placeholders::Template;
-use crate::error::Result;
-use crate::search::{SearchDoc, SearchIndex};
 use super::render::{self, Heading, RuleSource};
 use super::rules::{Rule, RuleSet};
 use super::source::SourceFile;
+use crate::error::Result;
+use crate::search::{SearchDoc, SearchIndex};
 
 /// One runbook, parsed and rendered once at load time.
 #[derive(Debug)]
@@ -62,7 +62,9 @@ impl RunbookIndex {
         let mut texts = Vec::new();
         let mut groups = BTreeMap::new();
         for file in files {
-            let Some(stem) = file.path.strip_suffix(".md") else { continue };
+            let Some(stem) = file.path.strip_suffix(".md") else {
+                continue;
+            };
             let (group, name) = stem.rsplit_once('/').unwrap_or(("", stem));
             if name == "_index" {
                 groups.insert(group.to_string(), group_info(&file.text, rules));
@@ -75,7 +77,10 @@ impl RunbookIndex {
         let mut order: Vec<usize> = (0..runbooks.len()).collect();
         order.sort_by(|&a, &b| runbooks[a].key.cmp(&runbooks[b].key));
         let runbooks: Vec<Arc<Runbook>> = order.iter().map(|&i| runbooks[i].clone()).collect();
-        let texts: Vec<String> = order.iter().map(|&i| std::mem::take(&mut texts[i])).collect();
+        let texts: Vec<String> = order
+            .iter()
+            .map(|&i| std::mem::take(&mut texts[i]))
+            .collect();
         let search = SearchIndex::build(runbooks.iter().zip(&texts).map(|(r, text)| SearchDoc {
             key: &r.key,
             alert: &r.alert,
@@ -95,7 +100,11 @@ impl RunbookIndex {
         };
         for (i, runbook) in index.runbooks.iter().enumerate() {
             index.by_key.insert(runbook.key.to_lowercase(), i);
-            index.by_alert.entry(runbook.alert.to_lowercase()).or_default().push(i);
+            index
+                .by_alert
+                .entry(runbook.alert.to_lowercase())
+                .or_default()
+                .push(i);
             index.groups.entry(runbook.group.clone()).or_default();
             for tag in &runbook.front.tags {
                 index.by_tag.entry(tag.clone()).or_default().push(i);
@@ -110,12 +119,17 @@ impl RunbookIndex {
 
     /// Every tag with its number of runbooks.
     pub fn tags(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.by_tag.iter().map(|(tag, ids)| (tag.as_str(), ids.len()))
+        self.by_tag
+            .iter()
+            .map(|(tag, ids)| (tag.as_str(), ids.len()))
     }
 
     /// Runbooks carrying `tag` (exact match).
     pub fn tagged(&self, tag: &str) -> Vec<&Arc<Runbook>> {
-        self.by_tag.get(tag).map(|ids| ids.iter().map(|&i| &self.runbooks[i]).collect()).unwrap_or_default()
+        self.by_tag
+            .get(tag)
+            .map(|ids| ids.iter().map(|&i| &self.runbooks[i]).collect())
+            .unwrap_or_default()
     }
 
     pub fn runbooks(&self) -> &[Arc<Runbook>] {
@@ -167,8 +181,18 @@ fn normalise(path: &str) -> String {
 }
 
 /// Parse and render one file; also returns its plain text for search.
-fn load_runbook(path: &str, group: &str, alert: &str, text: &str, rules: &RuleSet) -> (Runbook, String) {
-    let key = if group.is_empty() { alert.to_string() } else { format!("{group}/{alert}") };
+fn load_runbook(
+    path: &str,
+    group: &str,
+    alert: &str,
+    text: &str,
+    rules: &RuleSet,
+) -> (Runbook, String) {
+    let key = if group.is_empty() {
+        alert.to_string()
+    } else {
+        format!("{group}/{alert}")
+    };
     let mut runbook = Runbook {
         key,
         group: group.to_string(),

@@ -7,7 +7,9 @@ use std::fmt::Write;
 use std::sync::LazyLock;
 
 use app::types::Labels;
-use html_escape::{decode_html_entities, encode_double_quoted_attribute as attr, encode_text as esc};
+use html_escape::{
+    decode_html_entities, encode_double_quoted_attribute as attr, encode_text as esc,
+};
 use regex::Regex;
 
 /// What a placeholder refers to.
@@ -22,7 +24,10 @@ enum Reference {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     Html(String),
-    Placeholder { original: String, reference: Reference },
+    Placeholder {
+        original: String,
+        reference: Reference,
+    },
 }
 
 /// Rendered HTML with its placeholders located.
@@ -39,20 +44,31 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$labels\.([A-Za-z_][A-Za-z0-9_]*)").expect("label regex"));
-static PRECISION: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"%\.(\d)f").expect("precision regex"));
+static PRECISION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"%\.(\d)f").expect("precision regex"));
 
 impl Template {
     pub fn parse(html: &str) -> Template {
         let mut parts = Vec::new();
         let mut last = 0;
         for captures in PLACEHOLDER.captures_iter(html) {
-            let Some(whole) = captures.get(0) else { continue };
-            let expr = captures.name("inner").or(captures.name("expr")).map_or("", |m| m.as_str());
-            let Some(reference) = reference(&decode_html_entities(expr)) else { continue };
+            let Some(whole) = captures.get(0) else {
+                continue;
+            };
+            let expr = captures
+                .name("inner")
+                .or(captures.name("expr"))
+                .map_or("", |m| m.as_str());
+            let Some(reference) = reference(&decode_html_entities(expr)) else {
+                continue;
+            };
             if whole.start() > last {
                 parts.push(Part::Html(html[last..whole.start()].to_string()));
             }
-            parts.push(Part::Placeholder { original: whole.as_str().to_string(), reference });
+            parts.push(Part::Placeholder {
+                original: whole.as_str().to_string(),
+                reference,
+            });
             last = whole.end();
         }
         if last < html.len() {
@@ -62,30 +78,46 @@ impl Template {
     }
 
     pub fn has_placeholders(&self) -> bool {
-        self.parts.iter().any(|p| matches!(p, Part::Placeholder { .. }))
+        self.parts
+            .iter()
+            .any(|p| matches!(p, Part::Placeholder { .. }))
     }
 
     /// The HTML with every placeholder filled from `labels` (escaped) or, when
     /// not given, kept visibly marked as a placeholder.
     pub fn fill(&self, labels: &Labels, value: Option<&str>) -> String {
-        let mut out = String::with_capacity(self.parts.iter().map(|p| match p {
-            Part::Html(h) => h.len(),
-            Part::Placeholder { original, .. } => original.len() + 48,
-        }).sum());
+        let mut out = String::with_capacity(
+            self.parts
+                .iter()
+                .map(|p| match p {
+                    Part::Html(h) => h.len(),
+                    Part::Placeholder { original, .. } => original.len() + 48,
+                })
+                .sum(),
+        );
         for part in &self.parts {
             match part {
                 Part::Html(html) => out.push_str(html),
-                Part::Placeholder { original, reference } => {
+                Part::Placeholder {
+                    original,
+                    reference,
+                } => {
                     let filled = match reference {
                         Reference::Label(name) => labels.get(name).cloned(),
                         Reference::AllLabels => (!labels.is_empty()).then(|| {
-                            let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+                            let pairs: Vec<String> =
+                                labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
                             format!("map[{}]", pairs.join(" "))
                         }),
                         Reference::Value(precision) => value.map(|v| format_value(v, *precision)),
                     };
                     let _ = match filled {
-                        Some(text) => write!(out, "<mark class=\"filled\" title=\"{}\">{}</mark>", attr(&describe(reference)), esc(&text)),
+                        Some(text) => write!(
+                            out,
+                            "<mark class=\"filled\" title=\"{}\">{}</mark>",
+                            attr(&describe(reference)),
+                            esc(&text)
+                        ),
                         None => write!(
                             out,
                             "<mark class=\"placeholder\" title=\"{} not given\">{original}</mark>",
@@ -133,7 +165,10 @@ mod tests {
     use super::*;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -142,7 +177,12 @@ mod tests {
         let html = t.fill(&labels(&[("instance", "<b>db1</b>")]), None);
         assert!(html.contains("&lt;b&gt;db1&lt;/b&gt;"), "{html}");
         assert!(!html.contains("<b>db1"));
-        assert!(html.contains("class=\"placeholder\" title=\"label job not given\">{{$labels.job}}</mark>"), "{html}");
+        assert!(
+            html.contains(
+                "class=\"placeholder\" title=\"label job not given\">{{$labels.job}}</mark>"
+            ),
+            "{html}"
+        );
     }
 
     #[test]
@@ -153,9 +193,15 @@ mod tests {
         let html = t.fill(&labels(&[("node", "n1")]), Some("0.12345"));
         assert!(html.contains(">0.12</mark>"), "{html}");
         assert!(html.contains(">n1</mark>"), "{html}");
-        assert!(!html.contains("&quot; }}"), "Helm form consumed whole: {html}");
+        assert!(
+            !html.contains("&quot; }}"),
+            "Helm form consumed whole: {html}"
+        );
         assert!(html.contains(">map[node:n1]</mark>"), "{html}");
-        assert!(html.contains("keep={{ .Values.x }}"), "unknown forms stay as text: {html}");
+        assert!(
+            html.contains("keep={{ .Values.x }}"),
+            "unknown forms stay as text: {html}"
+        );
     }
 
     #[test]

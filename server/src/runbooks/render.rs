@@ -73,9 +73,18 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
         html = put_fragment(html, i, &replacement);
     }
     for (i, block) in code_blocks.iter().enumerate() {
-        html = put_fragment(html, first_code_token + i, &highlight::code_block(&block.lang, &block.code));
+        html = put_fragment(
+            html,
+            first_code_token + i,
+            &highlight::code_block(&block.lang, &block.code),
+        );
     }
-    Rendered { html, headings, rule: shown_rule, text }
+    Rendered {
+        html,
+        headings,
+        rule: shown_rule,
+        text,
+    }
 }
 
 /// Replace token `i` (alone in a paragraph, or inline) by trusted HTML made
@@ -83,7 +92,11 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
 fn put_fragment(html: String, i: usize, fragment: &str) -> String {
     let token = token(i);
     let paragraph = format!("<p>{token}</p>");
-    if html.contains(&paragraph) { html.replacen(&paragraph, fragment, 1) } else { html.replacen(&token, fragment, 1) }
+    if html.contains(&paragraph) {
+        html.replacen(&paragraph, fragment, 1)
+    } else {
+        html.replacen(&token, fragment, 1)
+    }
 }
 
 /// A fenced or indented code block, taken out for highlighting.
@@ -94,7 +107,10 @@ struct CodeBlock {
 
 /// Swap each code block for a token paragraph; its highlighted HTML is made
 /// by our code (which escapes) and put back after sanitising.
-fn lift_code_blocks(events: Vec<Event<'_>>, first_token: usize) -> (Vec<Event<'_>>, Vec<CodeBlock>) {
+fn lift_code_blocks(
+    events: Vec<Event<'_>>,
+    first_token: usize,
+) -> (Vec<Event<'_>>, Vec<CodeBlock>) {
     let mut out = Vec::with_capacity(events.len());
     let mut blocks = Vec::new();
     let mut current: Option<CodeBlock> = None;
@@ -102,10 +118,17 @@ fn lift_code_blocks(events: Vec<Event<'_>>, first_token: usize) -> (Vec<Event<'_
         match (&mut current, event) {
             (None, Event::Start(Tag::CodeBlock(kind))) => {
                 let lang = match kind {
-                    CodeBlockKind::Fenced(info) => info.split(|c: char| c.is_whitespace() || c == ',' || c == '{').next().unwrap_or_default().to_string(),
+                    CodeBlockKind::Fenced(info) => info
+                        .split(|c: char| c.is_whitespace() || c == ',' || c == '{')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                current = Some(CodeBlock { lang, code: String::new() });
+                current = Some(CodeBlock {
+                    lang,
+                    code: String::new(),
+                });
             }
             (Some(block), Event::Text(text)) => block.code.push_str(&text),
             (Some(_), Event::End(TagEnd::CodeBlock)) => {
@@ -125,11 +148,19 @@ fn lift_code_blocks(events: Vec<Event<'_>>, first_token: usize) -> (Vec<Event<'_
 
 /// Drop the body's opening `# Title`: the page shows the title itself.
 fn without_leading_title(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let starts_with_h1 = matches!(events.first(), Some(Event::Start(Tag::Heading { level: HeadingLevel::H1, .. })));
+    let starts_with_h1 = matches!(
+        events.first(),
+        Some(Event::Start(Tag::Heading {
+            level: HeadingLevel::H1,
+            ..
+        }))
+    );
     if !starts_with_h1 {
         return events;
     }
-    let end = events.iter().position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))));
+    let end = events
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Heading(HeadingLevel::H1))));
     match end {
         Some(end) => events.into_iter().skip(end + 1).collect(),
         None => events,
@@ -217,7 +248,9 @@ fn with_heading_ids(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<Heading>) {
                 classes: classes.clone(),
                 attrs: attrs.clone(),
             }));
-            out.push(Event::Html(CowStr::from(format!("<a class=\"anchor\" href=\"#{unique}\">#</a> "))));
+            out.push(Event::Html(CowStr::from(format!(
+                "<a class=\"anchor\" href=\"#{unique}\">#</a> "
+            ))));
             i += 1;
             continue;
         }
@@ -384,7 +417,11 @@ mod tests {
         let ids: Vec<_> = out.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["meaning", "meaning-1", "diagnosis-disk"]);
         assert!(out.html.contains("id=\"meaning-1\""));
-        assert!(out.html.contains("href=\"#meaning-1\""), "anchor link: {}", out.html);
+        assert!(
+            out.html.contains("href=\"#meaning-1\""),
+            "anchor link: {}",
+            out.html
+        );
     }
 
     #[test]

@@ -21,14 +21,20 @@ pub struct Watch {
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
 /// Watch `dirs` (those that exist) and reload `store` on every change.
-pub fn watch(store: Arc<RunbookStore>, dirs: &[&Path], on_reload: impl Fn(usize) + Send + 'static) -> Result<Watch> {
+pub fn watch(
+    store: Arc<RunbookStore>,
+    dirs: &[&Path],
+    on_reload: impl Fn(usize) + Send + 'static,
+) -> Result<Watch> {
     let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| match result {
         Ok(events) if events.is_empty() => {}
         Ok(events) => {
             tracing::debug!(changes = events.len(), "runbook files changed");
             match store.reload() {
                 Ok(()) => on_reload(store.index().len()),
-                Err(error) => tracing::error!(%error, "reloading runbooks failed; keeping the previous index"),
+                Err(error) => {
+                    tracing::error!(%error, "reloading runbooks failed; keeping the previous index")
+                }
             }
         }
         Err(error) => tracing::warn!(%error, "file watch error"),
@@ -41,5 +47,7 @@ pub fn watch(store: Arc<RunbookStore>, dirs: &[&Path], on_reload: impl Fn(usize)
             .map_err(|e| Error::Internal(format!("watching {}: {e}", dir.display())))?;
         tracing::info!(dir = %dir.display(), "watching for runbook changes");
     }
-    Ok(Watch { _debouncer: debouncer })
+    Ok(Watch {
+        _debouncer: debouncer,
+    })
 }
