@@ -6,6 +6,7 @@ pub mod highlight;
 pub mod index;
 pub mod placeholders;
 pub mod render;
+pub mod rule_box;
 pub mod rules;
 pub mod source;
 pub mod watch;

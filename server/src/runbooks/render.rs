@@ -10,7 +10,9 @@ use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser
 
 use super::document::{Document, Shortcode, token};
 use super::highlight;
-use super::rules::{Rule, RuleSet, parse_rule_copy};
+pub use super::rule_box::RuleSource;
+use super::rule_box::rule_box;
+use super::rules::{Rule, RuleSet};
 
 /// A heading of the body, for the table of contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,14 +30,6 @@ pub struct Rendered {
     pub rule: Option<(Rule, RuleSource)>,
     /// Plain text of the body, for the search index.
     pub text: String,
-}
-
-/// Where a runbook's rule was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RuleSource {
-    RuleFile,
-    /// The copy in the runbook's `comment` block: the file or alert is missing.
-    CommentCopy,
 }
 
 const OPTIONS: Options = Options::ENABLE_TABLES
@@ -282,83 +276,6 @@ pub fn slug(text: &str) -> String {
     }
 }
 
-/// The rule box for `{{% rule file alert %}}`: the rule file's version if it
-/// has the alert, else the runbook's own copy, saying so.
-fn rule_box(
-    file: &str,
-    alert: &str,
-    rules: &RuleSet,
-    comments: &[String],
-) -> (String, Option<(Rule, RuleSource)>) {
-    let from_file = rules
-        .file(file)
-        .and_then(|rules| rules.iter().find(|r| r.alert == alert));
-    let copy = comments
-        .iter()
-        .filter_map(|yaml| parse_rule_copy(yaml).ok())
-        .find(|r| r.alert == alert);
-    let (rule, source, note) = match (from_file, copy) {
-        (Some(rule), _) => (
-            rule.clone(),
-            RuleSource::RuleFile,
-            format!("From rule file <code>{}</code>", esc(file)),
-        ),
-        (None, Some(copy)) => {
-            let why = if rules.file(file).is_some() {
-                format!(
-                    "Rule file <code>{}</code> has no alert <code>{}</code>",
-                    esc(file),
-                    esc(alert)
-                )
-            } else {
-                format!("Rule file <code>{}</code> not found", esc(file))
-            };
-            (
-                copy,
-                RuleSource::CommentCopy,
-                format!("{why}; showing the copy kept in this runbook"),
-            )
-        }
-        (None, None) => {
-            let html = format!(
-                "<div class=\"rule-box missing\"><p class=\"rule-source\">Rule <code>{}</code> not found in <code>{}</code> and the runbook keeps no copy</p></div>",
-                esc(alert),
-                esc(file)
-            );
-            return (html, None);
-        }
-    };
-    let html = rule_html(&rule, source, &note);
-    (html, Some((rule, source)))
-}
-
-fn rule_html(rule: &Rule, source: RuleSource, note: &str) -> String {
-    let source_attr = match source {
-        RuleSource::RuleFile => "rule-file",
-        RuleSource::CommentCopy => "comment-copy",
-    };
-    let mut html = format!(
-        "<div class=\"rule-box\" data-source=\"{source_attr}\"><p class=\"rule-source\">{note}</p><dl><dt>alert</dt><dd><code>{}</code></dd><dt>expr</dt><dd><pre><code class=\"language-promql\">{}</code></pre></dd>",
-        esc(&rule.alert),
-        esc(rule.expr.trim_end())
-    );
-    if let Some(for_) = &rule.for_ {
-        html.push_str(&format!("<dt>for</dt><dd><code>{}</code></dd>", esc(for_)));
-    }
-    for (title, map) in [("labels", &rule.labels), ("annotations", &rule.annotations)] {
-        if map.is_empty() {
-            continue;
-        }
-        html.push_str(&format!("<dt>{title}</dt><dd><table>"));
-        for (k, v) in map {
-            html.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v)));
-        }
-        html.push_str("</table></dd>");
-    }
-    html.push_str("</dl></div>");
-    html
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -395,6 +312,13 @@ mod tests {
         );
         assert!(out.html.contains("not found"));
         assert_eq!(out.rule.unwrap().1, RuleSource::CommentCopy);
+
+        let doc = parse(
+            "{{% rule \"node/node.yml\" \"Full\" %}}\n{{% comment %}}\n```yaml\nalert: Full\nexpr: avail < 0.2\n```\n{{% /comment %}}",
+        )
+        .unwrap();
+        let out = render(&doc, &rules());
+        assert!(out.html.contains("differs in: expr"), "{}", out.html);
     }
 
     #[test]
