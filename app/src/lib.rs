@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
                     <Route path=path!("/runbooks") view=pages::RunbookIndex ssr=SsrMode::Async />
                     <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view=pages::Incidents ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view=pages::IncidentDetail ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -22,6 +22,8 @@ pub struct Runbook {
     pub html: String,
     pub headings: Vec<Heading>,
     pub rule: Option<(Rule, RuleSource)>,
+    /// Items of the `## Mitigation` list: an incident's checklist.
+    pub mitigation: Vec<String>,
     /// Set when the file could not be parsed.
     pub error: Option<ParseError>,
 }
@@ -143,11 +145,13 @@ fn load_runbook(path: &str, group: &str, alert: &str, text: &str, rules: &RuleSe
         html: String::new(),
         headings: Vec::new(),
         rule: None,
+        mitigation: Vec::new(),
         error: None,
     };
     match document::parse(text) {
         Ok(doc) => {
             let rendered = render::render(&doc, rules);
+            runbook.mitigation = super::sections::mitigation_items(&doc.body);
             runbook.front = doc.front;
             runbook.html = rendered.html;
             runbook.headings = rendered.headings;

@@ -5,6 +5,7 @@ pub mod document;
 pub mod index;
 pub mod render;
 pub mod rules;
+pub mod sections;
 pub mod source;
 
 use std::path::Path;
