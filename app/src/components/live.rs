@@ -1,11 +1,14 @@
 //! Live timeline updates: the browser subscribes to the incident's SSE
 //! stream (`/api/v1/incidents/{id}/stream`) and bumps a counter on every
-//! event, which the page uses to refetch the incident. One connection per
-//! incident shown; reopened when the incident changes, closed on cleanup.
+//! event, which the page uses to refetch the incident. With no incident
+//! shown it listens to every incident (`/api/v1/incidents/stream`), so a
+//! page learns when one opens. One connection at a time; replaced when the
+//! incident changes, closed on cleanup.
 
 use leptos::prelude::*;
 
-/// A counter that increases whenever the incident `id` gets a new event.
+/// A counter that increases whenever the incident `id` (any incident when
+/// `None`) gets a new event.
 pub fn use_incident_stream(id: Signal<Option<i64>>) -> ReadSignal<u64> {
     let (ticks, set_ticks) = signal(0u64);
     #[cfg(feature = "hydrate")]
@@ -14,7 +17,7 @@ pub fn use_incident_stream(id: Signal<Option<i64>>) -> ReadSignal<u64> {
         use wasm_bindgen::closure::Closure;
 
         type Source = (web_sys::EventSource, Closure<dyn FnMut(web_sys::Event)>);
-        let current: StoredValue<Option<(i64, Source)>, LocalStorage> =
+        let current: StoredValue<Option<(Option<i64>, Source)>, LocalStorage> =
             StoredValue::new_local(None);
         let close = move || {
             if let Some((_, source)) = current.try_update_value(Option::take).flatten() {
@@ -23,12 +26,14 @@ pub fn use_incident_stream(id: Signal<Option<i64>>) -> ReadSignal<u64> {
         };
         Effect::new(move |_| {
             let wanted = id.get();
-            if current.with_value(|c| c.as_ref().map(|(i, _)| *i)) == wanted {
+            if current.with_value(|c| c.as_ref().map(|(i, _)| *i)) == Some(wanted) {
                 return;
             }
             close();
-            let Some(wanted) = wanted else { return };
-            let url = format!("/api/v1/incidents/{wanted}/stream");
+            let url = match wanted {
+                Some(id) => format!("/api/v1/incidents/{id}/stream"),
+                None => "/api/v1/incidents/stream".to_string(),
+            };
             let Ok(source) = web_sys::EventSource::new(&url) else {
                 return;
             };

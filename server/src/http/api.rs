@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/incidents/{id}", get(incidents_api::get_incident))
         .route("/incidents/{id}/events", post(incidents_api::post_event))
+        .route("/incidents/stream", get(incidents_api::stream_all))
         .route("/incidents/{id}/stream", get(incidents_api::stream))
         .route("/webhooks/alertmanager", post(webhook::alertmanager))
 }

@@ -102,8 +102,25 @@ pub async fn stream(
     // Subscribe first, then check, so nothing committed in between is missed.
     let receiver = state.engines.timeline.subscribe();
     state.engines.timeline.get(id).await?;
+    Ok(sse(receiver, Some(id)))
+}
+
+/// Server-Sent Events of every incident's new events (same messages as the
+/// per-incident stream): how a page learns that an incident opened.
+#[utoipa::path(get, path = "/api/v1/incidents/stream", tag = "incidents",
+    responses((status = 200, content_type = "text/event-stream", description = "all timeline events as they are committed")))]
+pub async fn stream_all(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    sse(state.engines.timeline.subscribe(), None)
+}
+
+fn sse(
+    receiver: tokio::sync::broadcast::Receiver<TimelineEvent>,
+    only: Option<i64>,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
     let events = BroadcastStream::new(receiver).filter_map(move |item| match item {
-        Ok(event) if event.incident_id == id => Some(Ok(Event::default()
+        Ok(event) if only.is_none_or(|id| event.incident_id == id) => Some(Ok(Event::default()
             .event("timeline")
             .id(event.id.to_string())
             .json_data(&event)
@@ -113,7 +130,7 @@ pub async fn stream(
             Some(Ok(Event::default().event("lagged").data(n.to_string())))
         }
     });
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
 }
 
 /// `GET /incidents/{id}/postmortem.md`: a Markdown postmortem draft.

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
     paths(super::api::list_runbooks, super::api::get_runbook, super::api::alerts,
         super::incidents_api::create_incident, super::incidents_api::list_incidents,
         super::incidents_api::get_incident, super::incidents_api::post_event,
-        super::incidents_api::stream, super::webhook::alertmanager),
+        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager),
     tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
