@@ -111,8 +111,10 @@ async fn notifications(timeline: &Timeline, count: usize, alerts: usize) {
 }
 
 async fn page(dir: &std::path::Path) {
-    let mut config = runbook_portal::config::Config::default();
-    config.database = dir.join("page.db").display().to_string();
+    let config = runbook_portal::config::Config {
+        database: dir.join("page.db").display().to_string(),
+        ..Default::default()
+    };
     let engines = runbook_portal::serve::engines(&config).await.unwrap();
     let new = NewIncident {
         title: "page".into(),
