@@ -5,7 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::types::{
-    AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult,
+    AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
+    RunbookPath, RunbookSummary, SearchResult, TimelineEvent,
 };
 
 /// Give a failed call the HTTP status of its error (otherwise every error
@@ -98,6 +99,41 @@ pub async fn current_incident(runbook_key: String) -> Result<Option<IncidentView
         async {
             let portal = crate::backend::portal()?;
             portal.open_incident_for(&runbook_key).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "incident")]
+pub async fn get_incident(id: i64) -> Result<IncidentView, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal.incident(id).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "incidents", input = server_fn::codec::Json)]
+pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentPage, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal.incidents(query).await
+        }
+        .await,
+    )
+}
+
+/// Ack, note, tick, resolve…: one timeline event per call.
+#[server(prefix = "/sf", endpoint = "incident_act", input = server_fn::codec::Json)]
+pub async fn incident_act(id: i64, action: IncidentAction) -> Result<TimelineEvent, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            let request = crate::backend::request_parts()?;
+            portal.incident_act(&request, id, action).await
         }
         .await,
     )

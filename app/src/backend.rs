@@ -9,7 +9,8 @@ use leptos::prelude::use_context;
 
 use crate::error::AppError;
 use crate::types::{
-    AlertBadge, Catalog, IncidentView, Labels, RunbookPath, RunbookSummary, SearchResult,
+    AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
+    RunbookPath, RunbookSummary, SearchResult, TimelineEvent,
 };
 
 #[async_trait::async_trait]
@@ -40,6 +41,20 @@ pub trait Portal: Send + Sync + 'static {
 
     /// The newest incident of a runbook that is not resolved, if any.
     async fn open_incident_for(&self, runbook_key: &str) -> Result<Option<IncidentView>, AppError>;
+
+    /// One incident with its timeline and checklist.
+    async fn incident(&self, id: i64) -> Result<IncidentView, AppError>;
+
+    /// Incidents matching a filter, newest first, one page.
+    async fn incidents(&self, query: IncidentQuery) -> Result<IncidentPage, AppError>;
+
+    /// Apply one action to an incident as the request's actor.
+    async fn incident_act(
+        &self,
+        request: &Parts,
+        id: i64,
+        action: IncidentAction,
+    ) -> Result<TimelineEvent, AppError>;
 }
 
 pub type SharedPortal = Arc<dyn Portal>;

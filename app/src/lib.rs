@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
                     <Route path=path!("/tags/:tag") view=pages::TagPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/incidents") view=pages::Incidents ssr=SsrMode::Async />
+                    <Route path=path!("/incidents/:id") view=pages::IncidentDetail ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

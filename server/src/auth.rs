@@ -1,13 +1,16 @@
-//! Who is making a request. Writes need an actor: a user name from a trusted
-//! reverse proxy, or `anonymous` where the operator allows anonymous writes.
+//! Who is making a request. Writes need an actor: an API token's name, a
+//! user name from a trusted reverse proxy, or `anonymous` where the operator
+//! allows anonymous writes. [`Auth::identify`] is the one place that decides.
 
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
+use http::header::AUTHORIZATION;
 use http::request::Parts;
 
 use crate::config::AuthConfig;
 use crate::error::{Error, Result};
+use crate::tokens::Tokens;
 
 pub const ANONYMOUS: &str = "anonymous";
 
@@ -15,6 +18,7 @@ pub const ANONYMOUS: &str = "anonymous";
 pub struct Auth {
     config: AuthConfig,
     anonymous_writes: bool,
+    tokens: Option<Tokens>,
 }
 
 impl Auth {
@@ -22,7 +26,18 @@ impl Auth {
         Auth {
             config,
             anonymous_writes,
+            tokens: None,
         }
+    }
+
+    /// Honour `Authorization: Bearer` tokens from this store.
+    pub fn with_tokens(mut self, tokens: Tokens) -> Auth {
+        self.tokens = Some(tokens);
+        self
+    }
+
+    pub fn require_for_reads(&self) -> bool {
+        self.config.require_for_reads
     }
 
     pub fn anonymous_writes(&self) -> bool {
@@ -30,16 +45,45 @@ impl Auth {
     }
 
     /// The actor of a write, or 401 with the reason.
-    pub fn writer(&self, parts: &Parts) -> Result<String> {
-        if let Some(user) = self.proxy_user(parts)? {
+    pub async fn writer(&self, parts: &Parts) -> Result<String> {
+        if let Some(user) = self.identify(parts).await? {
             return Ok(user);
         }
         if self.anonymous_writes {
             return Ok(ANONYMOUS.to_string());
         }
         Err(Error::Unauthorized(
-            "writes need an identity: sign in through the portal's reverse proxy".into(),
+            "writes need an identity: an API token (Authorization: Bearer) or the portal's reverse proxy".into(),
         ))
+    }
+
+    /// Who this is, from a bearer token or a trusted proxy header. A token
+    /// that is sent but unknown or revoked is a 401, never a fallback to
+    /// anonymous: a client that thinks it is authenticated must learn it is not.
+    pub async fn identify(&self, parts: &Parts) -> Result<Option<String>> {
+        if let Some(value) = parts.headers.get(AUTHORIZATION) {
+            let value = value
+                .to_str()
+                .map_err(|_| Error::Unauthorized("Authorization is not valid text".into()))?;
+            let secret = value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+                .ok_or_else(|| {
+                    Error::Unauthorized("only Authorization: Bearer <token> is accepted".into())
+                })?
+                .trim();
+            let name = match &self.tokens {
+                Some(tokens) => tokens.lookup(secret).await?,
+                None => None,
+            };
+            return match name {
+                Some(name) => Ok(Some(name)),
+                None => Err(Error::Unauthorized(
+                    "the bearer token is unknown or revoked".into(),
+                )),
+            };
+        }
+        self.proxy_user(parts)
     }
 
     /// The user named by the proxy header, believed only from a trusted peer.
@@ -102,26 +146,30 @@ mod tests {
         Auth::new(config, anonymous)
     }
 
-    #[test]
-    fn proxy_header_only_from_trusted_peers() {
+    #[tokio::test]
+    async fn proxy_header_only_from_trusted_peers() {
         assert_eq!(
             auth(false)
                 .writer(&parts("10.1.2.3:5000", Some("alice")))
+                .await
                 .unwrap(),
             "alice"
         );
         assert!(matches!(
-            auth(false).writer(&parts("192.0.2.1:5000", Some("alice"))),
+            auth(false)
+                .writer(&parts("192.0.2.1:5000", Some("alice")))
+                .await,
             Err(Error::Unauthorized(_))
         ));
         assert_eq!(
             auth(true)
                 .writer(&parts("192.0.2.1:5000", Some("alice")))
+                .await
                 .unwrap(),
             ANONYMOUS
         );
         assert!(matches!(
-            auth(false).writer(&parts("10.1.2.3:5000", None)),
+            auth(false).writer(&parts("10.1.2.3:5000", None)).await,
             Err(Error::Unauthorized(_))
         ));
     }

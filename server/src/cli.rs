@@ -45,6 +45,24 @@ pub enum Command {
     Serve,
     /// Print the effective configuration as TOML and exit.
     Config,
+    /// Manage API tokens (`Authorization: Bearer …`).
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed once on stdout.
+    Create {
+        /// The actor recorded for the token's writes.
+        name: String,
+    },
+    /// List tokens (names and dates, never secrets).
+    List,
+    /// Revoke the live token with this name.
+    Revoke { name: String },
 }
 
 impl Cli {

@@ -29,6 +29,7 @@ pub struct Config {
     /// Seconds between two polls of each upstream.
     pub poll_interval_secs: u64,
     pub auth: AuthConfig,
+    pub webhook: WebhookConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
 }
@@ -44,6 +45,7 @@ impl Default for Config {
             alertmanager: Upstreams::default(),
             poll_interval_secs: 5,
             auth: AuthConfig::default(),
+            webhook: WebhookConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
         }
@@ -75,6 +77,29 @@ pub struct AuthConfig {
     pub trusted_proxies: Vec<IpNet>,
     /// Refuse reads without identity too.
     pub require_for_reads: bool,
+}
+
+/// `POST /api/v1/webhooks/alertmanager`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// Bearer token Alertmanager must send (`http_config.authorization`).
+    /// Unset: the webhook needs an identity like any other write.
+    pub token: Option<String>,
+    /// A resolved alert also resolves its incident (else only an event).
+    pub resolve_incidents: bool,
+    /// Most alerts accepted in one notification.
+    pub max_alerts: usize,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            token: None,
+            resolve_incidents: false,
+            max_alerts: 10_000,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -19,6 +19,9 @@ async fn main() -> std::process::ExitCode {
     let outcome = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runbook_portal::serve::run(config).await,
         Command::Config => print_config(&config),
+        Command::Token { command } => {
+            runbook_portal::tokens::command(&config.database, command).await
+        }
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -6,14 +6,16 @@ use std::sync::Arc;
 use app::backend::Portal;
 use app::error::AppError;
 use app::types::{
-    AlertBadge, Catalog, GroupSummary, IncidentView, Labels, RunbookPath, RunbookSummary,
-    RunbookView, SearchResult, TocEntry,
+    AlertBadge, Catalog, GroupSummary, IncidentAction, IncidentPage, IncidentQuery, IncidentView,
+    Labels, RunbookPath, RunbookSummary, RunbookView, SearchResult, TimelineEvent, TocEntry,
 };
 use http::request::Parts;
 
 use crate::alerts::AlertHub;
 use crate::auth::Auth;
-use crate::incidents::{NewIncident, Timeline};
+use crate::config::WebhookConfig;
+use crate::incident_ops::{self, CreateIncident};
+use crate::incidents::Timeline;
 use crate::metrics::Metrics;
 use crate::runbooks::{Runbook, RunbookStore};
 
@@ -26,6 +28,7 @@ pub struct Engines {
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
     pub pool: sqlx::SqlitePool,
+    pub webhook: Arc<WebhookConfig>,
 }
 
 pub fn summary(runbook: &Runbook) -> RunbookSummary {
@@ -140,26 +143,13 @@ impl Portal for Engines {
         runbook_key: &str,
         labels: Labels,
     ) -> Result<IncidentView, AppError> {
-        let actor = self.auth.writer(request)?;
-        let index = self.runbooks.index();
-        let runbook = index
-            .get(runbook_key)
-            .ok_or_else(|| AppError::NotFound(format!("no runbook {runbook_key}")))?;
-        let title = match labels.get("instance") {
-            Some(instance) => format!("{} on {instance}", runbook.alert),
-            None => runbook.alert.clone(),
-        };
-        let new = NewIncident {
-            title,
-            runbook_key: Some(runbook.key.clone()),
-            alertname: Some(runbook.alert.clone()),
+        let actor = self.auth.writer(request).await?;
+        let create = CreateIncident {
+            runbook: Some(runbook_key.to_string()),
             labels,
-            checklist: Vec::new(),
+            ..Default::default()
         };
-        let incident = self.timeline.open(new, &actor).await?;
-        self.metrics.incident_opened();
-        tracing::info!(incident = incident.id, runbook = %runbook.key, %actor, "incident opened");
-        Ok(incident)
+        Ok(incident_ops::open(self, &actor, create).await?)
     }
 
     async fn open_incident_for(&self, runbook_key: &str) -> Result<Option<IncidentView>, AppError> {
@@ -168,5 +158,23 @@ impl Portal for Engines {
             .get(runbook_key)
             .map_or(runbook_key.to_string(), |r| r.key.clone());
         Ok(self.timeline.current_for_runbook(&key).await?)
+    }
+
+    async fn incident(&self, id: i64) -> Result<IncidentView, AppError> {
+        Ok(self.timeline.get(id).await?)
+    }
+
+    async fn incidents(&self, query: IncidentQuery) -> Result<IncidentPage, AppError> {
+        Ok(self.timeline.list(&query).await?)
+    }
+
+    async fn incident_act(
+        &self,
+        request: &Parts,
+        id: i64,
+        action: IncidentAction,
+    ) -> Result<TimelineEvent, AppError> {
+        let actor = self.auth.writer(request).await?;
+        Ok(incident_ops::act(self, &actor, id, action).await?)
     }
 }

@@ -14,6 +14,7 @@ use crate::incidents::Timeline;
 use crate::metrics::Metrics;
 use crate::portal::Engines;
 use crate::runbooks::RunbookStore;
+use crate::tokens::Tokens;
 
 /// Build every engine from the configuration.
 pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
@@ -42,7 +43,10 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         runbooks: Arc::new(runbooks),
         alerts,
         timeline: Timeline::new(pool.clone()),
-        auth: Arc::new(Auth::new(config.auth.clone(), anonymous)),
+        auth: Arc::new(
+            Auth::new(config.auth.clone(), anonymous).with_tokens(Tokens::new(pool.clone())),
+        ),
+        webhook: Arc::new(config.webhook.clone()),
         metrics,
         pool,
     })

@@ -19,6 +19,11 @@ pub struct Prometheus {
 impl Prometheus {
     /// Start with `rules` (a rule file's YAML), evaluated every second.
     pub async fn start(rules: &str) -> Result<Prometheus> {
+        Prometheus::start_with(rules, None).await
+    }
+
+    /// Like [`Prometheus::start`], sending alerts to `alertmanager` (a base URL).
+    pub async fn start_with(rules: &str, alertmanager: Option<&str>) -> Result<Prometheus> {
         let dir = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
@@ -30,7 +35,7 @@ impl Prometheus {
             format!(
                 "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n",
                 rules_file.display()
-            ),
+            ) + &alerting(alertmanager),
         )?;
         let log = dir.path().join("prometheus.log");
         let mut child = ChildGuard::spawn(
@@ -76,4 +81,16 @@ impl Prometheus {
         );
         Ok(())
     }
+}
+
+/// The `alerting:` section pointing at one Alertmanager, or nothing.
+fn alerting(alertmanager: Option<&str>) -> String {
+    let Some(url) = alertmanager else {
+        return String::new();
+    };
+    let target = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
+    format!("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{target}']\n")
 }

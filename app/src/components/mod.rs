@@ -3,11 +3,15 @@
 mod alert_badge;
 mod header;
 mod incident_panel;
+mod incident_timeline;
+mod live;
 mod runbook_list;
 
 pub use alert_badge::AlertBadgeView;
 pub use header::Header;
 pub use incident_panel::IncidentPanel;
+pub use incident_timeline::IncidentTimeline;
+pub use live::use_incident_stream;
 pub use runbook_list::RunbookList;
 
 use leptos::prelude::*;

@@ -1,6 +1,7 @@
 //! One module per route.
 
 mod home;
+mod incidents;
 mod not_found;
 mod runbook;
 mod runbook_index;
@@ -8,6 +9,7 @@ mod search;
 mod tag;
 
 pub use home::Home;
+pub use incidents::{IncidentDetail, Incidents};
 pub use not_found::NotFound;
 pub use runbook::RunbookPathPage;
 pub use runbook_index::RunbookIndex;

@@ -4,11 +4,12 @@
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::openapi;
+use super::{incidents_api, webhook};
 use crate::alerts::AlertSnapshot;
 use crate::error::{Error, Result};
 use crate::portal;
@@ -20,7 +21,15 @@ pub fn router() -> Router<AppState> {
         .route("/runbooks/{*path}", get(get_runbook))
         .route("/search", get(search))
         .route("/alerts", get(alerts))
-        .route("/incidents/{id}", get(get_incident))
+        .route(
+            "/incidents",
+            get(incidents_api::list_incidents).post(incidents_api::create_incident),
+        )
+        .route("/incidents/{id}", get(incidents_api::get_incident))
+        .route("/incidents/{id}/events", post(incidents_api::post_event))
+        .route("/incidents/stream", get(incidents_api::stream_all))
+        .route("/incidents/{id}/stream", get(incidents_api::stream))
+        .route("/webhooks/alertmanager", post(webhook::alertmanager))
 }
 
 /// A runbook in the list.
@@ -177,57 +186,4 @@ pub async fn search(
     responses((status = 200, body = AlertSnapshot)))]
 pub async fn alerts(State(state): State<AppState>) -> Json<AlertSnapshot> {
     Json(state.engines.alerts.snapshot().as_ref().clone())
-}
-
-/// An incident and its timeline.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct IncidentBody {
-    pub id: i64,
-    pub title: String,
-    pub status: String,
-    pub runbook_key: Option<String>,
-    pub alertname: Option<String>,
-    pub opened_at: chrono::DateTime<chrono::Utc>,
-    pub opened_by: String,
-    pub events: Vec<EventBody>,
-}
-
-/// One timeline event.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct EventBody {
-    pub id: i64,
-    pub at: chrono::DateTime<chrono::Utc>,
-    pub actor: String,
-    pub kind: String,
-    pub summary: String,
-}
-
-#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
-    params(("id" = i64, Path, description = "incident id")),
-    responses((status = 200, body = IncidentBody), (status = 404, body = crate::error::ErrorBody)))]
-pub async fn get_incident(
-    State(state): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Json<IncidentBody>> {
-    let i = state.engines.timeline.get(id).await?;
-    Ok(Json(IncidentBody {
-        id: i.id,
-        title: i.title,
-        status: i.status,
-        runbook_key: i.runbook_key,
-        alertname: i.alertname,
-        opened_at: i.opened_at,
-        opened_by: i.opened_by,
-        events: i
-            .events
-            .into_iter()
-            .map(|e| EventBody {
-                id: e.id,
-                at: e.at,
-                actor: e.actor,
-                kind: e.kind,
-                summary: e.summary,
-            })
-            .collect(),
-    }))
 }

@@ -5,7 +5,10 @@ mod alert_links;
 mod api;
 mod guard;
 mod health;
+mod incidents_api;
 pub mod openapi;
+mod read_guard;
+mod webhook;
 
 use std::time::{Duration, Instant};
 
@@ -58,11 +61,19 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/pkg/{file}", get(assets::serve))
         .route("/alerts/{alertname}", get(alert_links::resolve))
+        .route(
+            "/incidents/{id}/postmortem.md",
+            get(incidents_api::postmortem),
+        )
         .nest("/api/v1", api::router())
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             guard::cross_site_writes,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            read_guard::require_for_reads,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),

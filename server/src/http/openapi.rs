@@ -6,8 +6,11 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Runbook portal API", description = "Runbooks, live alert state and incident timelines."),
-    paths(super::api::list_runbooks, super::api::get_runbook, super::api::search, super::api::alerts, super::api::get_incident),
-    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"))
+    paths(super::api::list_runbooks, super::api::get_runbook, super::api::search, super::api::alerts,
+        super::incidents_api::create_incident, super::incidents_api::list_incidents,
+        super::incidents_api::get_incident, super::incidents_api::post_event,
+        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager),
+    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
 

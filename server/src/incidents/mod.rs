@@ -1,12 +1,34 @@
 //! Incidents and their append-only timeline. Every change to an incident is
 //! written together with the event that records it, in one transaction.
+//!
+//! Writes go through [`Timeline::write`]: an in-process mutex (so writers
+//! queue fairly in Tokio instead of spinning in SQLite's busy handler) around
+//! a `BEGIN IMMEDIATE` transaction (so another process sharing the file can
+//! never make a read-then-write transaction fail half-way). On PostgreSQL the
+//! mutex would go and the status checks would read with `SELECT … FOR UPDATE`.
 
-use app::types::{IncidentView, Labels, TimelineEvent};
+mod actions;
+mod alertmanager;
+pub mod postmortem;
+mod read;
+mod summary;
+
+use std::sync::Arc;
+
+use app::types::{Labels, TimelineEvent};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use sqlx::{Row, SqlitePool};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, MutexGuard, broadcast};
+
+pub use alertmanager::{AlertSignal, IngestOutcome};
 
 use crate::error::{Error, Result};
+
+/// Whether a severity is acceptable (see `actions::check_severity`).
+pub fn valid_severity(severity: &str) -> bool {
+    actions::check_severity(severity).is_ok()
+}
 
 /// What an incident is opened for.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +37,7 @@ pub struct NewIncident {
     pub runbook_key: Option<String>,
     pub alertname: Option<String>,
     pub labels: Labels,
+    pub severity: Option<String>,
     /// Steps copied from the runbook's Mitigation section at open time.
     pub checklist: Vec<String>,
 }
@@ -22,28 +45,69 @@ pub struct NewIncident {
 #[derive(Clone)]
 pub struct Timeline {
     pool: SqlitePool,
+    writer: Arc<Mutex<()>>,
+    /// Every committed event, for live viewers. Per process: replicas on
+    /// PostgreSQL would feed it from `LISTEN/NOTIFY` instead.
+    events: broadcast::Sender<TimelineEvent>,
+}
+
+/// A write transaction and the in-process write turn that goes with it.
+struct WriteTx<'a> {
+    tx: Transaction<'static, Sqlite>,
+    _turn: MutexGuard<'a, ()>,
 }
 
 impl Timeline {
     pub fn new(pool: SqlitePool) -> Timeline {
-        Timeline { pool }
+        let (events, _) = broadcast::channel(1024);
+        Timeline {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+            events,
+        }
+    }
+
+    /// Receive every event committed from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<TimelineEvent> {
+        self.events.subscribe()
+    }
+
+    async fn write(&self) -> Result<WriteTx<'_>> {
+        let turn = self.writer.lock().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// Commit, then tell live viewers; an event is only announced once it is
+    /// durable.
+    async fn commit(&self, write: WriteTx<'_>, events: Vec<TimelineEvent>) -> Result<()> {
+        write.tx.commit().await?;
+        for event in events {
+            // No receiver is not an error: nobody is watching.
+            let _ = self.events.send(event);
+        }
+        Ok(())
     }
 
     /// Open an incident with its first event. Refused while the same runbook
     /// already has an unresolved incident, so a double click opens one.
-    pub async fn open(&self, new: NewIncident, actor: &str) -> Result<IncidentView> {
+    pub async fn open(&self, new: NewIncident, actor: &str) -> Result<app::types::IncidentView> {
         if new.title.trim().is_empty() {
             return Err(Error::BadRequest("an incident needs a title".into()));
+        }
+        if new.title.len() > 500 {
+            return Err(Error::BadRequest("title longer than 500 bytes".into()));
+        }
+        if let Some(severity) = &new.severity {
+            actions::check_severity(severity)?;
         }
         let now = Utc::now();
         let labels =
             serde_json::to_string(&new.labels).map_err(|e| Error::Internal(e.to_string()))?;
-        let mut tx = self.pool.begin().await?;
-        // One statement, so the check and the insert cannot interleave with
-        // another writer.
-        let inserted = sqlx::query(
-            "INSERT INTO incidents (title, status, runbook_key, alertname, labels, opened_at, opened_by)
-             SELECT $1, 'open', $2, $3, $4, $5, $6
+        let mut write = self.write().await?;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO incidents (title, status, severity, runbook_key, alertname, labels, opened_at, opened_by)
+             SELECT $1, 'open', $7, $2, $3, $4, $5, $6
              WHERE $2 IS NULL OR NOT EXISTS (
                  SELECT 1 FROM incidents WHERE runbook_key = $2 AND status <> 'resolved')
              RETURNING id",
@@ -54,75 +118,24 @@ impl Timeline {
         .bind(&labels)
         .bind(now)
         .bind(actor)
-        .fetch_optional(&mut *tx)
+        .bind(&new.severity)
+        .fetch_optional(&mut *write.tx)
         .await?;
-        let Some(row) = inserted else {
+        let Some(id) = inserted else {
             return Err(Error::Conflict(format!(
                 "runbook {} already has an open incident",
                 new.runbook_key.unwrap_or_default()
             )));
         };
-        let id: i64 = row.try_get("id")?;
-        let payload =
-            json!({ "title": new.title, "labels": new.labels, "checklist": new.checklist });
-        append(&mut tx, id, now, actor, "opened", &payload).await?;
-        tx.commit().await?;
+        let payload = json!({
+            "title": new.title,
+            "labels": new.labels,
+            "severity": new.severity,
+            "checklist": new.checklist,
+        });
+        let event = append(&mut write.tx, id, now, actor, "opened", payload).await?;
+        self.commit(write, vec![event]).await?;
         self.get(id).await
-    }
-
-    /// An incident with all its events.
-    pub async fn get(&self, id: i64) -> Result<IncidentView> {
-        let row = sqlx::query(
-            "SELECT id, title, status, runbook_key, alertname, opened_at, opened_by FROM incidents WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no incident {id}")))?;
-        let events = sqlx::query(
-            "SELECT id, at, actor, kind, payload FROM incident_events WHERE incident_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|row| -> Result<TimelineEvent> {
-            let kind: String = row.try_get("kind")?;
-            let payload: String = row.try_get("payload")?;
-            let payload: Value = serde_json::from_str(&payload).unwrap_or(Value::Null);
-            Ok(TimelineEvent {
-                id: row.try_get("id")?,
-                at: row.try_get("at")?,
-                actor: row.try_get("actor")?,
-                summary: summarise(&kind, &payload),
-                kind,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-        Ok(IncidentView {
-            id: row.try_get("id")?,
-            title: row.try_get("title")?,
-            status: row.try_get("status")?,
-            runbook_key: row.try_get("runbook_key")?,
-            alertname: row.try_get("alertname")?,
-            opened_at: row.try_get("opened_at")?,
-            opened_by: row.try_get("opened_by")?,
-            events,
-        })
-    }
-
-    /// The newest unresolved incident of a runbook.
-    pub async fn current_for_runbook(&self, runbook_key: &str) -> Result<Option<IncidentView>> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM incidents WHERE runbook_key = $1 AND status <> 'resolved' ORDER BY id DESC LIMIT 1",
-        )
-        .bind(runbook_key)
-        .fetch_optional(&self.pool)
-        .await?;
-        match id {
-            Some(id) => Ok(Some(self.get(id).await?)),
-            None => Ok(None),
-        }
     }
 }
 
@@ -133,8 +146,8 @@ async fn append(
     at: DateTime<Utc>,
     actor: &str,
     kind: &str,
-    payload: &Value,
-) -> Result<i64> {
+    payload: Value,
+) -> Result<TimelineEvent> {
     let id = sqlx::query_scalar(
         "INSERT INTO incident_events (incident_id, at, actor, kind, payload) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -145,90 +158,16 @@ async fn append(
     .bind(payload.to_string())
     .fetch_one(tx)
     .await?;
-    Ok(id)
-}
-
-/// One line of text for an event, derived from its payload.
-fn summarise(kind: &str, payload: &Value) -> String {
-    match kind {
-        "opened" => {
-            let labels = payload
-                .get("labels")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
-            if labels.is_empty() {
-                "opened the incident".to_string()
-            } else {
-                format!("opened the incident for {}", labels.join(", "))
-            }
-        }
-        other => other.replace('_', " "),
-    }
+    Ok(TimelineEvent {
+        id,
+        incident_id: incident,
+        at,
+        actor: actor.to_string(),
+        kind: kind.to_string(),
+        summary: summary::summarise(kind, &payload),
+        payload,
+    })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn timeline() -> (tempfile::TempDir, Timeline) {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::connect(dir.path().join("t.db").to_str().unwrap())
-            .await
-            .unwrap();
-        (dir, Timeline::new(pool))
-    }
-
-    #[tokio::test]
-    async fn open_writes_incident_and_first_event() {
-        let (_dir, timeline) = timeline().await;
-        let new = NewIncident {
-            title: "Disk full".into(),
-            runbook_key: Some("node/HostOutOfDiskSpace".into()),
-            labels: [("instance".to_string(), "db1:9100".to_string())].into(),
-            ..Default::default()
-        };
-        let incident = timeline.open(new.clone(), "alice").await.unwrap();
-        assert_eq!(incident.status, "open");
-        assert_eq!(incident.events.len(), 1);
-        assert_eq!(incident.events[0].actor, "alice");
-        assert!(incident.events[0].summary.contains("instance=db1:9100"));
-        let again = timeline.open(new, "bob").await.unwrap_err();
-        assert!(matches!(again, Error::Conflict(_)));
-        let current = timeline
-            .current_for_runbook("node/HostOutOfDiskSpace")
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(current.id, incident.id);
-    }
-
-    #[tokio::test]
-    async fn events_cannot_be_updated_or_deleted() {
-        let (_dir, timeline) = timeline().await;
-        let incident = timeline
-            .open(
-                NewIncident {
-                    title: "x".into(),
-                    ..Default::default()
-                },
-                "a",
-            )
-            .await
-            .unwrap();
-        let update =
-            sqlx::query("UPDATE incident_events SET actor = 'mallory' WHERE incident_id = $1")
-                .bind(incident.id)
-                .execute(&timeline.pool)
-                .await;
-        assert!(update.unwrap_err().to_string().contains("append-only"));
-        let delete = sqlx::query("DELETE FROM incident_events")
-            .execute(&timeline.pool)
-            .await;
-        assert!(delete.unwrap_err().to_string().contains("append-only"));
-    }
-}
+mod tests;

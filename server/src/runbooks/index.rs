@@ -25,6 +25,8 @@ pub struct Runbook {
     pub body: Template,
     pub headings: Vec<Heading>,
     pub rule: Option<(Rule, RuleSource)>,
+    /// Items of the `## Mitigation` list: an incident's checklist.
+    pub mitigation: Vec<String>,
     /// Set when the file could not be parsed.
     pub error: Option<ParseError>,
     /// The file's text, kept only when it could not be parsed.
@@ -202,6 +204,7 @@ fn load_runbook(
         body: Template::default(),
         headings: Vec::new(),
         rule: None,
+        mitigation: Vec::new(),
         error: None,
         raw: None,
     };
@@ -209,6 +212,7 @@ fn load_runbook(
     match document::parse(text) {
         Ok(doc) => {
             let rendered = render::render(&doc, rules);
+            runbook.mitigation = super::sections::mitigation_items(&doc.body);
             runbook.front = doc.front;
             runbook.body = Template::parse(&rendered.html);
             runbook.headings = rendered.headings;

@@ -8,6 +8,7 @@ pub mod placeholders;
 pub mod render;
 pub mod rule_box;
 pub mod rules;
+pub mod sections;
 pub mod source;
 pub mod watch;
 

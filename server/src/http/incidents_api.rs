@@ -1,0 +1,149 @@
+//! `/api/v1/incidents…`: create, list, read, act, and a live stream of a
+//! timeline; plus the Markdown postmortem at `/incidents/{id}/postmortem.md`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use app::types::{IncidentAction, IncidentPage, IncidentQuery, IncidentView, TimelineEvent};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use http::StatusCode;
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
+use tokio_stream::{Stream, StreamExt};
+
+use super::AppState;
+use crate::error::{Error, ErrorBody, Result};
+use crate::incident_ops::{self, CreateIncident};
+use crate::incidents::postmortem;
+
+/// A JSON body, or 400 saying what is wrong with it.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+/// Open an incident. With `runbook`, its Mitigation list becomes the checklist.
+#[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents",
+    request_body = CreateIncident,
+    responses((status = 201, body = IncidentView), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the runbook already has an open incident", body = ErrorBody)))]
+pub async fn create_incident(
+    State(state): State<AppState>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<(StatusCode, Json<IncidentView>)> {
+    let actor = state.engines.auth.writer(&parts).await?;
+    let create: CreateIncident = parse_json(&body)?;
+    let incident = incident_ops::open(&state.engines, &actor, create).await?;
+    Ok((StatusCode::CREATED, Json(incident)))
+}
+
+/// Incidents, newest first, filtered by status, alert and opening time.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+    params(IncidentQuery),
+    responses((status = 200, body = IncidentPage), (status = 400, body = ErrorBody)))]
+pub async fn list_incidents(
+    State(state): State<AppState>,
+    query: std::result::Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<IncidentPage>> {
+    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
+    Ok(Json(state.engines.timeline.list(&query).await?))
+}
+
+/// An incident with its whole timeline and its checklist.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "incidents",
+    params(("id" = i64, Path, description = "incident id")),
+    responses((status = 200, body = IncidentView), (status = 404, body = ErrorBody)))]
+pub async fn get_incident(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<IncidentView>> {
+    Ok(Json(state.engines.timeline.get(id).await?))
+}
+
+/// Append one event: `{"kind": "ack"}`, `{"kind": "note", "text": …}`,
+/// `{"kind": "checklist", "step": 0, "done": true}`, `severity`,
+/// `link_runbook`, `resolve`, `reopen`, `check_result`.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/events", tag = "incidents",
+    params(("id" = i64, Path, description = "incident id")),
+    request_body = IncidentAction,
+    responses((status = 201, body = TimelineEvent), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the action does not fit the incident's state", body = ErrorBody)))]
+pub async fn post_event(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<(StatusCode, Json<TimelineEvent>)> {
+    let actor = state.engines.auth.writer(&parts).await?;
+    let action: IncidentAction = parse_json(&body)?;
+    let event = incident_ops::act(&state.engines, &actor, id, action).await?;
+    Ok((StatusCode::CREATED, Json(event)))
+}
+
+/// Server-Sent Events: each new timeline event of the incident as an
+/// `event: timeline` message with the event as JSON. A `lagged` message
+/// means the viewer fell behind and should reload the incident.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/stream", tag = "incidents",
+    params(("id" = i64, Path, description = "incident id")),
+    responses((status = 200, content_type = "text/event-stream", description = "timeline events as they are committed"),
+        (status = 404, body = ErrorBody)))]
+pub async fn stream(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    // Subscribe first, then check, so nothing committed in between is missed.
+    let receiver = state.engines.timeline.subscribe();
+    state.engines.timeline.get(id).await?;
+    Ok(sse(receiver, Some(id)))
+}
+
+/// Server-Sent Events of every incident's new events (same messages as the
+/// per-incident stream): how a page learns that an incident opened.
+#[utoipa::path(get, path = "/api/v1/incidents/stream", tag = "incidents",
+    responses((status = 200, content_type = "text/event-stream", description = "all timeline events as they are committed")))]
+pub async fn stream_all(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    sse(state.engines.timeline.subscribe(), None)
+}
+
+fn sse(
+    receiver: tokio::sync::broadcast::Receiver<TimelineEvent>,
+    only: Option<i64>,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    let events = BroadcastStream::new(receiver).filter_map(move |item| match item {
+        Ok(event) if only.is_none_or(|id| event.incident_id == id) => Some(Ok(Event::default()
+            .event("timeline")
+            .id(event.id.to_string())
+            .json_data(&event)
+            .unwrap_or_else(|_| Event::default().event("lagged").data("")))),
+        Ok(_) => None,
+        Err(BroadcastStreamRecvError::Lagged(n)) => {
+            Some(Ok(Event::default().event("lagged").data(n.to_string())))
+        }
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// `GET /incidents/{id}/postmortem.md`: a Markdown postmortem draft.
+pub async fn postmortem(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else {
+        return Error::NotFound(format!("no incident {id}")).into_response();
+    };
+    match state.engines.timeline.get(id).await {
+        Ok(incident) => (
+            [(http::header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+            postmortem::markdown(&incident),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,38 @@
+//! `auth.require_for_reads`: when set, every read but health, metrics and
+//! static assets needs an identity (token or trusted proxy header), and so
+//! does every server function (they are POSTs but most of them read).
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::Method;
+
+use super::AppState;
+use crate::error::Error;
+
+/// Paths that stay open: probes, scrapes, and assets that hold no data.
+fn exempt(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics") || path.starts_with("/pkg/")
+}
+
+pub async fn require_for_reads(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let auth = &state.engines.auth;
+    let read = matches!(*request.method(), Method::GET | Method::HEAD)
+        || request.uri().path().starts_with("/sf/");
+    if !auth.require_for_reads() || !read || exempt(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    match auth.identify(&parts).await {
+        Ok(Some(_)) => next.run(Request::from_parts(parts, body)).await,
+        Ok(None) => Error::Unauthorized(
+            "this portal requires an identity for reads (auth.require_for_reads)".into(),
+        )
+        .into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,168 @@
+//! `POST /api/v1/webhooks/alertmanager`: Alertmanager's webhook (format
+//! version 4). The whole notification is checked before anything is written,
+//! then applied in one transaction by the timeline engine.
+
+use app::types::Labels;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use http::header::AUTHORIZATION;
+use http::request::Parts;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::incidents_api::parse_json;
+use crate::error::{Error, ErrorBody, Result};
+use crate::incidents::{AlertSignal, IngestOutcome};
+use crate::runbooks::RunbookIndex;
+
+/// The parts of a notification the portal uses; other fields are ignored.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// Must be `"4"`.
+    pub version: String,
+    #[serde(default)]
+    pub receiver: String,
+    pub alerts: Vec<WebhookAlert>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookAlert {
+    /// `firing` or `resolved`.
+    pub status: String,
+    #[serde(default)]
+    pub labels: Labels,
+    #[serde(default)]
+    pub annotations: Labels,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: Option<DateTime<Utc>>,
+    #[serde(default, rename = "generatorURL")]
+    pub generator_url: Option<String>,
+    pub fingerprint: String,
+}
+
+/// Apply a notification: firing alerts open incidents (one per fingerprint),
+/// resolved ones add `alert_resolved` (and resolve, if configured).
+#[utoipa::path(post, path = "/api/v1/webhooks/alertmanager", tag = "webhooks",
+    request_body = Notification,
+    responses((status = 200, body = IngestOutcome), (status = 400, body = ErrorBody),
+        (status = 401, body = ErrorBody), (status = 413, body = ErrorBody)))]
+pub async fn alertmanager(
+    State(state): State<AppState>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<Json<IngestOutcome>> {
+    let engines = &state.engines;
+    let actor = actor(&state, &parts).await?;
+    let notification: Notification = parse_json(&body)?;
+    if notification.version != "4" {
+        return Err(Error::BadRequest(format!(
+            "unsupported webhook version {:?}: only version \"4\" is understood",
+            notification.version
+        )));
+    }
+    if notification.alerts.len() > engines.webhook.max_alerts {
+        return Err(Error::BadRequest(format!(
+            "{} alerts in one notification; at most {} are accepted",
+            notification.alerts.len(),
+            engines.webhook.max_alerts
+        )));
+    }
+    let index = engines.runbooks.index();
+    let signals = notification
+        .alerts
+        .into_iter()
+        .map(|alert| signal(alert, &index))
+        .collect::<Result<Vec<_>>>()?;
+    let outcome = engines
+        .timeline
+        .ingest(signals, &actor, engines.webhook.resolve_incidents)
+        .await?;
+    for _ in &outcome.opened {
+        engines.metrics.incident_opened();
+    }
+    tracing::info!(receiver = %notification.receiver, opened = outcome.opened.len(), events = outcome.events, "alertmanager notification");
+    Ok(Json(outcome))
+}
+
+/// With `webhook.token` set, exactly that bearer token; else the usual
+/// write identity. The actor is `alertmanager` unless a person or token is known.
+async fn actor(state: &AppState, parts: &Parts) -> Result<String> {
+    let engines = &state.engines;
+    if let Some(expected) = &engines.webhook.token {
+        let sent = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Comparing digests keeps the comparison's timing independent of
+        // how much of the secret matched.
+        if Sha256::digest(sent.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
+            return Err(Error::Unauthorized(
+                "the webhook needs the bearer token from webhook.token".into(),
+            ));
+        }
+        return Ok("alertmanager".into());
+    }
+    let actor = engines.auth.writer(parts).await?;
+    Ok(if actor == crate::auth::ANONYMOUS {
+        "alertmanager".into()
+    } else {
+        actor
+    })
+}
+
+fn signal(alert: WebhookAlert, index: &RunbookIndex) -> Result<AlertSignal> {
+    let firing = match alert.status.as_str() {
+        "firing" => true,
+        "resolved" => false,
+        other => {
+            return Err(Error::BadRequest(format!(
+                "alert status must be firing or resolved, not {other:?}"
+            )));
+        }
+    };
+    let fingerprint = alert.fingerprint.trim().to_string();
+    if fingerprint.is_empty() || fingerprint.len() > 128 {
+        return Err(Error::BadRequest(
+            "every alert needs a fingerprint of at most 128 bytes".into(),
+        ));
+    }
+    let alertname = alert.labels.get("alertname").cloned();
+    let runbook = alertname
+        .as_deref()
+        .and_then(|name| index.by_alert(name).into_iter().next().cloned());
+    let title = match (alert.annotations.get("summary"), &alertname) {
+        (Some(summary), _) if !summary.trim().is_empty() => summary.clone(),
+        (_, Some(name)) => match alert.labels.get("instance") {
+            Some(instance) => format!("{name} on {instance}"),
+            None => name.clone(),
+        },
+        (_, None) => format!("alert {fingerprint}"),
+    };
+    let title: String = title.chars().take(500).collect();
+    let severity = alert
+        .labels
+        .get("severity")
+        .filter(|s| crate::incidents::valid_severity(s))
+        .cloned();
+    let checklist = crate::incident_ops::checklist(runbook.as_deref(), &alert.labels);
+    Ok(AlertSignal {
+        firing,
+        fingerprint,
+        alertname,
+        labels: alert.labels,
+        title,
+        severity,
+        runbook_key: runbook.as_ref().map(|r| r.key.clone()),
+        checklist,
+        starts_at: alert.starts_at,
+        ends_at: alert.ends_at,
+        generator_url: alert.generator_url,
+    })
+}

@@ -1,0 +1,123 @@
+//! Pieces of a runbook's Markdown that other engines need as data, not HTML.
+//! Pure functions over the source text, so they are cheap to test.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use regex::Regex;
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\{\{\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("valid regex")
+});
+
+/// Fill `{{ $labels.name }}` placeholders of a checklist step with the
+/// incident's labels; unknown labels stay as written.
+pub fn fill_labels(text: &str, labels: &BTreeMap<String, String>) -> String {
+    LABEL
+        .replace_all(text, |c: &regex::Captures<'_>| {
+            labels
+                .get(&c[1])
+                .cloned()
+                .unwrap_or_else(|| c[0].to_string())
+        })
+        .into_owned()
+}
+
+/// The list items under the `## Mitigation` heading, in order, as plain
+/// text. They become an incident's checklist. Only top-level items count:
+/// a nested list belongs to its parent step. The section ends at the next
+/// heading of the same or a higher level.
+pub fn mitigation_items(markdown: &str) -> Vec<String> {
+    let mut items = Vec::new();
+    let mut in_heading: Option<HeadingLevel> = None;
+    let mut heading_text = String::new();
+    // Level of the Mitigation heading while inside its section.
+    let mut section: Option<HeadingLevel> = None;
+    let mut list_depth = 0usize;
+    let mut current: Option<String> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                if section.is_some_and(|s| level <= s) {
+                    section = None;
+                }
+                in_heading = Some(level);
+                heading_text.clear();
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(level) = in_heading.take() {
+                    if section.is_none() && heading_text.trim().eq_ignore_ascii_case("mitigation") {
+                        section = Some(level);
+                    }
+                }
+            }
+            Event::Start(Tag::List(_)) if section.is_some() => list_depth += 1,
+            Event::End(TagEnd::List(_)) if section.is_some() => {
+                list_depth = list_depth.saturating_sub(1)
+            }
+            Event::Start(Tag::Item) if section.is_some() && list_depth == 1 => {
+                current = Some(String::new());
+            }
+            Event::End(TagEnd::Item) if section.is_some() && list_depth == 1 => {
+                if let Some(text) = current.take() {
+                    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    if !text.is_empty() {
+                        items.push(text);
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if in_heading.is_some() {
+                    heading_text.push_str(&text);
+                } else if list_depth == 1 {
+                    if let Some(current) = current.as_mut() {
+                        current.push_str(&text);
+                    }
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if let Some(current) = current.as_mut() {
+                    current.push(' ');
+                }
+            }
+            _ => {}
+        }
+    }
+    items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_under_mitigation_only_in_order() {
+        let text = "# Alert\n\n## Diagnosis\n\n- look at logs\n\n## Mitigation\n\n1. Restart the **service** with `systemctl restart x`\n2. Scale up\n   - nested detail\n3. Tell the\n   team\n\n## Escalation\n\n- call bob\n";
+        assert_eq!(
+            mitigation_items(text),
+            vec![
+                "Restart the service with systemctl restart x",
+                "Scale up",
+                "Tell the team"
+            ]
+        );
+    }
+
+    #[test]
+    fn placeholders_are_filled_from_labels() {
+        let labels = [("instance".to_string(), "db1:9100".to_string())].into();
+        assert_eq!(
+            fill_labels("check {{ $labels.instance }} and {{$labels.job}}", &labels),
+            "check db1:9100 and {{$labels.job}}"
+        );
+    }
+
+    #[test]
+    fn unordered_lists_subsections_and_missing_section() {
+        let text = "## mitigation\n\n* a\n\n### Details\n\n* b\n\n## Next\n\n* c\n";
+        assert_eq!(mitigation_items(text), vec!["a", "b"]);
+        assert!(mitigation_items("## Meaning\n\n- x\n").is_empty());
+        assert!(mitigation_items("").is_empty());
+    }
+}

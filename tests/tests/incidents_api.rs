@@ -1,0 +1,317 @@
+//! Incidents through the JSON API of the real binary: the lifecycle, the
+//! OpenAPI document, the postmortem, identity (tokens, proxy header, CSRF,
+//! reads), and the append-only ledger at database level.
+
+use std::process::Command;
+
+use portal_tests::Portal;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+async fn post(
+    portal: &Portal,
+    path: &str,
+    body: Value,
+    token: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut request = client().post(format!("{}{path}", portal.url)).json(&body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(portal: &Portal, path: &str) -> (StatusCode, Value) {
+    let response = client()
+        .get(format!("{}{path}", portal.url))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// `runbook-portal token …` against the portal's database.
+fn token(portal: &Portal, args: &[&str]) -> (bool, String) {
+    let output = Command::new(portal_tests::portal::binary().unwrap())
+        .env_clear()
+        .arg("--database")
+        .arg(&portal.database)
+        .arg("token")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).trim().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn incident_lifecycle_over_the_api() {
+    let portal = Portal::start(&[], &[]).await.unwrap();
+    let (status, incident) = post(
+        &portal,
+        "/api/v1/incidents",
+        json!({"runbook": "node-exporter/hosthighcpuload", "labels": {"instance": "web1:9100"}}),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    let id = incident["id"].as_i64().unwrap();
+    assert_eq!(incident["title"], "HostHighCpuLoad on web1:9100");
+    assert_eq!(incident["runbook_key"], "node-exporter/HostHighCpuLoad");
+    assert_eq!(
+        incident["checklist"].as_array().unwrap().len(),
+        5,
+        "Mitigation items copied"
+    );
+
+    let events = format!("/api/v1/incidents/{id}/events");
+    for body in [
+        json!({"kind": "ack"}),
+        json!({"kind": "checklist", "step": 0, "done": true}),
+        json!({"kind": "note", "text": "top shows java"}),
+        json!({"kind": "severity", "severity": "critical"}),
+        json!({"kind": "link_runbook", "runbook": "node-exporter/HostOutOfDiskSpace"}),
+        json!({"kind": "check_result", "check": "cpu", "outcome": "fail", "detail": {"value": 0.97}}),
+        json!({"kind": "resolve", "reason": "killed the runaway job"}),
+    ] {
+        let (status, event) = post(&portal, &events, body.clone(), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{body} → {event}");
+    }
+    // Refusals, each with a reason and nothing written.
+    let refusals = [
+        (json!({"kind": "resolve"}), StatusCode::CONFLICT),
+        (json!({"kind": "ack"}), StatusCode::CONFLICT),
+        (json!({"kind": "note", "text": ""}), StatusCode::BAD_REQUEST),
+        (json!({"kind": "dance"}), StatusCode::BAD_REQUEST),
+        (
+            json!({"kind": "link_runbook", "runbook": "no/SuchRunbook"}),
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (body, expected) in refusals {
+        let (status, error) = post(&portal, &events, body.clone(), None).await;
+        assert_eq!(status, expected, "{body} → {error}");
+        assert!(
+            error["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{error}"
+        );
+    }
+    let (status, _) = post(
+        &portal,
+        "/api/v1/incidents/9999/events",
+        json!({"kind": "note", "text": "x"}),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, incident) = get(&portal, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = incident["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "opened",
+            "acknowledged",
+            "step_done",
+            "note",
+            "severity_changed",
+            "runbook_linked",
+            "check_result",
+            "resolved"
+        ]
+    );
+    assert_eq!(incident["status"], "resolved");
+
+    let (_, page) = get(
+        &portal,
+        "/api/v1/incidents?status=resolved&alertname=HostHighCpuLoad",
+    )
+    .await;
+    assert_eq!(page["total"], 1);
+    let (_, page) = get(&portal, "/api/v1/incidents?status=open").await;
+    assert_eq!(page["total"], 0);
+    let (status, _) = get(&portal, "/api/v1/incidents?status=weird").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = get(&portal, "/api/v1/incidents?limit=0").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    let postmortem = client()
+        .get(format!("{}/incidents/{id}/postmortem.md", portal.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(postmortem.status(), StatusCode::OK);
+    let text = postmortem.text().await.unwrap();
+    let at = |s: &str| {
+        text.find(s)
+            .unwrap_or_else(|| panic!("{s:?} missing from\n{text}"))
+    };
+    assert!(at("acknowledged") < at("done: Identify the top CPU consumers"));
+    assert!(at("top shows java") < at("resolved: killed the runaway job"));
+    assert!(at("| cpu | fail |") > at("## Checks run"));
+
+    let (_, doc) = get(&portal, "/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/incidents",
+        "/api/v1/incidents/{id}",
+        "/api/v1/incidents/{id}/events",
+        "/api/v1/webhooks/alertmanager",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the OpenAPI document"
+        );
+    }
+}
+
+#[tokio::test]
+async fn identity_tokens_proxy_header_and_cross_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("portal.toml");
+    std::fs::write(
+        &config,
+        "[auth]\nanonymous_writes = false\nproxy_header = \"X-Forwarded-User\"\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
+    )
+    .unwrap();
+    let portal = Portal::start_in(dir, &["--config", config.to_str().unwrap()], &[])
+        .await
+        .unwrap();
+    let create = json!({"title": "db slow"});
+
+    let (status, _) = post(&portal, "/api/v1/incidents", create.clone(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "no identity");
+    let spoofed = client()
+        .post(format!("{}/api/v1/incidents", portal.url))
+        .header("X-Forwarded-User", "mallory")
+        .json(&create)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        spoofed.status(),
+        StatusCode::UNAUTHORIZED,
+        "proxy header from 127.0.0.1 (not a trusted proxy) is ignored"
+    );
+
+    let (ok, secret) = token(&portal, &["create", "ci-bot"]);
+    assert!(ok && secret.starts_with("rbp_"), "{secret}");
+    let (status, incident) =
+        post(&portal, "/api/v1/incidents", create.clone(), Some(&secret)).await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    assert_eq!(incident["opened_by"], "ci-bot");
+    let (status, _) = post(
+        &portal,
+        "/api/v1/incidents",
+        create.clone(),
+        Some("rbp_0000"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "unknown token");
+
+    let cross_site = client()
+        .post(format!(
+            "{}/api/v1/incidents/{}/events",
+            portal.url, incident["id"]
+        ))
+        .bearer_auth(&secret)
+        .header("sec-fetch-site", "cross-site")
+        .json(&json!({"kind": "ack"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+
+    let (ok, list) = token(&portal, &["list"]);
+    assert!(
+        ok && list.contains("ci-bot") && !list.contains(&secret[4..]),
+        "{list}"
+    );
+    assert!(token(&portal, &["revoke", "ci-bot"]).0);
+    let (status, _) = post(&portal, "/api/v1/incidents", create.clone(), Some(&secret)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "revoked token");
+    assert!(
+        !token(&portal, &["revoke", "ci-bot"]).0,
+        "revoking twice fails"
+    );
+
+    let db = portal.db().await.unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("SELECT hash FROM api_tokens")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(
+        stored.iter().all(|h| !h.contains(&secret[4..])),
+        "secrets are stored hashed"
+    );
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM incident_events")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(events, 1, "only the token's write landed");
+}
+
+#[tokio::test]
+async fn reads_need_identity_when_configured() {
+    let portal = Portal::start(&[], &[("RUNBOOK_PORTAL_AUTH__REQUIRE_FOR_READS", "true")])
+        .await
+        .unwrap();
+    let (status, _) = get(&portal, "/api/v1/incidents").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let page = client()
+        .get(format!("{}/incidents", portal.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = get(&portal, "/healthz").await;
+    assert_eq!(status, StatusCode::OK, "probes stay open");
+    let (_, secret) = token(&portal, &["create", "reader"]);
+    let authorised = client()
+        .get(format!("{}/api/v1/incidents", portal.url))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(authorised.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn events_are_append_only_in_the_database() {
+    let portal = Portal::start(&[], &[]).await.unwrap();
+    let (status, incident) = post(
+        &portal,
+        "/api/v1/incidents",
+        json!({"title": "ledger"}),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // A writable connection of our own: the refusal must come from the schema.
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&portal.database);
+    let db = sqlx::SqlitePool::connect_with(options).await.unwrap();
+    let update = sqlx::query("UPDATE incident_events SET actor = 'mallory'")
+        .execute(&db)
+        .await;
+    assert!(update.unwrap_err().to_string().contains("append-only"));
+    let delete = sqlx::query("DELETE FROM incident_events")
+        .execute(&db)
+        .await;
+    assert!(delete.unwrap_err().to_string().contains("append-only"));
+    let (_, again) = get(&portal, &format!("/api/v1/incidents/{}", incident["id"])).await;
+    assert_eq!(again["events"][0]["actor"], "anonymous");
+}
