@@ -5,7 +5,9 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
+pub mod coverage;
 pub mod error;
+pub mod live;
 mod pages;
 pub mod types;
 
@@ -69,6 +71,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
                     <Route path=path!("/runbooks") view=pages::RunbookIndex ssr=SsrMode::Async />
+                    <Route path=path!("/coverage") view=pages::CoveragePage ssr=SsrMode::Async />
                     <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -2,11 +2,14 @@
 //! Alertmanager (Debian packages) and headless Chromium, each on a free
 //! 127.0.0.1 port with temporary files, and stop them when the guard drops.
 
+pub mod alertmanager;
 pub mod browser;
 pub mod portal;
 pub mod process;
 pub mod prometheus;
+pub mod sse;
 
+pub use alertmanager::Alertmanager;
 pub use browser::Browser;
 pub use portal::Portal;
 pub use prometheus::Prometheus;

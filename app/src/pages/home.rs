@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::list_runbooks;
+use crate::components::FiringNow;
 
 /// `/`: the starting point of a responder.
 #[component]
@@ -13,6 +14,7 @@ pub fn Home() -> impl IntoView {
         <p class="lead">
             "Runbooks for the alerts that page you, with live alert state and an incident timeline."
         </p>
+        <FiringNow />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 runbooks.await.map(|list| {

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
-use crate::components::{AlertBadgeView, IncidentPanel, RunbookList};
+use crate::components::{AlertGraph, AlertPanel, IncidentPanel, RunbookList};
 use crate::types::{Labels, RunbookPath, RunbookView};
 
 /// `/runbooks/{path}`: a runbook, or a group of runbooks.
@@ -66,12 +66,13 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             </p>
             <h1>{runbook.title.clone()}</h1>
             <div class="meta">
-                <AlertBadgeView alertname=runbook.alert.clone() />
                 {runbook.tags.iter().map(|t| view! { <span class="tag">{t.clone()}</span> }).collect_view()}
                 <span class="source">{runbook.source_path.clone()}</span>
             </div>
             {runbook.description.clone().map(|d| view! { <p class="lead">{d}</p> })}
             {runbook.error.clone().map(|e| view! { <pre class="parse-error">{e}</pre> })}
+            <AlertPanel alertname=runbook.alert.clone() labels=labels.clone() />
+            <AlertGraph alertname=runbook.alert.clone() />
             <div class="layout">
                 <div class="body" inner_html=runbook.html.clone()></div>
                 <aside>

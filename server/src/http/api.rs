@@ -19,6 +19,8 @@ pub fn router() -> Router<AppState> {
         .route("/runbooks", get(list_runbooks))
         .route("/runbooks/{*path}", get(get_runbook))
         .route("/alerts", get(alerts))
+        .route("/alerts/stream", get(super::alert_stream::stream))
+        .route("/coverage", get(coverage))
         .route("/incidents/{id}", get(get_incident))
 }
 
@@ -102,6 +104,14 @@ pub async fn get_runbook(
     responses((status = 200, body = AlertSnapshot)))]
 pub async fn alerts(State(state): State<AppState>) -> Json<AlertSnapshot> {
     Json(state.engines.alerts.snapshot().as_ref().clone())
+}
+
+/// Alerts without runbooks (firing first) and runbooks without alerts.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "alerts",
+    responses((status = 200, body = app::coverage::Coverage)))]
+pub async fn coverage(State(state): State<AppState>) -> Json<app::coverage::Coverage> {
+    use app::backend::Portal;
+    Json(state.engines.coverage())
 }
 
 /// An incident and its timeline.

@@ -47,11 +47,16 @@ pub struct RunbookIndex {
     groups: BTreeMap<String, GroupInfo>,
     /// Lower-cased alert name → positions, for `/alerts/{name}`.
     by_alert: HashMap<String, Vec<usize>>,
+    /// `(rule file, alert)` of every alerting rule in the rule files (coverage).
+    rule_alerts: Vec<(String, String)>,
 }
 
 impl RunbookIndex {
     pub fn build(files: &[SourceFile], rules: &RuleSet) -> RunbookIndex {
-        let mut index = RunbookIndex::default();
+        let mut index = RunbookIndex {
+            rule_alerts: rules.alerts(),
+            ..RunbookIndex::default()
+        };
         for file in files {
             let Some(stem) = file.path.strip_suffix(".md") else {
                 continue;
@@ -78,6 +83,11 @@ impl RunbookIndex {
             index.groups.entry(runbook.group.clone()).or_default();
         }
         index
+    }
+
+    /// `(rule file, alert)` of every alerting rule in the configured rule files.
+    pub fn rule_alerts(&self) -> &[(String, String)] {
+        &self.rule_alerts
     }
 
     pub fn runbooks(&self) -> &[Arc<Runbook>] {

@@ -1,0 +1,94 @@
+//! A real Alertmanager (Debian's `prometheus-alertmanager`) with clustering
+//! off and a temporary storage directory.
+
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tempfile::TempDir;
+
+use crate::process::{ChildGuard, free_port, wait_ready};
+
+/// A receiver that delivers nowhere: alerts are only held and shown.
+pub const NULL_CONFIG: &str = "route:\n  receiver: 'null'\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: 'null'\n";
+
+pub struct Alertmanager {
+    pub url: String,
+    pub dir: TempDir,
+    pub child: ChildGuard,
+}
+
+impl Alertmanager {
+    /// Start with a configuration that routes every alert to a null receiver.
+    pub async fn start() -> Result<Alertmanager> {
+        Alertmanager::start_with_config(NULL_CONFIG).await
+    }
+
+    /// Start with the given `alertmanager.yml` text (e.g. with webhook receivers).
+    pub async fn start_with_config(config_yaml: &str) -> Result<Alertmanager> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let config = dir.path().join("alertmanager.yml");
+        std::fs::write(&config, config_yaml)?;
+        let log = dir.path().join("alertmanager.log");
+        let mut child = ChildGuard::spawn(
+            "prometheus-alertmanager",
+            Command::new("prometheus-alertmanager")
+                .arg(format!("--config.file={}", config.display()))
+                .arg(format!(
+                    "--storage.path={}",
+                    dir.path().join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg(format!("--web.external-url={url}/"))
+                .arg("--cluster.listen-address="),
+            &log,
+        )?;
+        wait_ready(
+            &format!("{url}/-/ready"),
+            &mut child,
+            &log,
+            Duration::from_secs(30),
+        )
+        .await?;
+        Ok(Alertmanager { url, dir, child })
+    }
+
+    /// Create a silence through the v2 API; returns its id.
+    pub async fn silence(
+        &self,
+        matchers: &[(&str, &str)],
+        comment: &str,
+        created_by: &str,
+        duration: Duration,
+    ) -> Result<String> {
+        let now = chrono::Utc::now();
+        let ends = now + chrono::Duration::from_std(duration)?;
+        let body = serde_json::json!({
+            "matchers": matchers.iter().map(|(name, value)| serde_json::json!({
+                "name": name, "value": value, "isRegex": false, "isEqual": true
+            })).collect::<Vec<_>>(),
+            "startsAt": now.to_rfc3339(),
+            "endsAt": ends.to_rfc3339(),
+            "createdBy": created_by,
+            "comment": comment,
+        });
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v2/silences", self.url))
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await?;
+        anyhow::ensure!(status.is_success(), "silence refused: {status} {answer}");
+        answer["silenceID"]
+            .as_str()
+            .map(str::to_string)
+            .context("no silenceID in the answer")
+    }
+
+    pub fn log(&self) -> String {
+        crate::process::read_log(&self.dir.path().join("alertmanager.log"))
+    }
+}
