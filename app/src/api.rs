@@ -10,13 +10,11 @@ use crate::types::{AlertBadge, IncidentView, Labels, RunbookPath, RunbookSummary
 /// would answer 500).
 #[cfg(feature = "ssr")]
 fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(
-                http::StatusCode::from_u16(error.status())
-                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-            );
-        }
+    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
+        response.set_status(
+            http::StatusCode::from_u16(error.status())
+                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
     result
 }
@@ -32,10 +30,10 @@ pub async fn resolve_path(
     #[server(default)] labels: Labels,
 ) -> Result<RunbookPath, AppError> {
     let resolved = crate::backend::portal().map(|p| p.resolve(&path, &labels));
-    if let Ok(RunbookPath::NotFound { .. }) = &resolved {
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::NOT_FOUND);
-        }
+    if let (Ok(RunbookPath::NotFound { .. }), Some(response)) =
+        (&resolved, use_context::<leptos_axum::ResponseOptions>())
+    {
+        response.set_status(http::StatusCode::NOT_FOUND);
     }
     with_status(resolved)
 }

@@ -225,9 +225,10 @@ pub fn group_state(instances: &[AlertInstance], upstreams: &[UpstreamHealth]) ->
         AlertState::Silenced
     } else if instances.iter().any(|i| i.state == "pending") {
         AlertState::Pending
-    } else if !proms.is_empty() && proms.iter().all(|u| !u.healthy()) {
-        AlertState::Unreachable
-    } else if proms.is_empty() && upstreams.iter().all(|u| !u.healthy()) {
+    } else if (!proms.is_empty() && proms.iter().all(|u| !u.healthy()))
+        || (proms.is_empty() && upstreams.iter().all(|u| !u.healthy()))
+    {
+        // Every Prometheus is down (or, with none, every Alertmanager).
         AlertState::Unreachable
     } else {
         AlertState::Inactive

@@ -286,14 +286,14 @@ fn check(config: &Config) -> Result<(), ConfigError> {
                 upstream.display_name()
             )));
         }
-        if let Some(ca) = &upstream.ca_file {
-            if !ca.exists() {
-                return Err(ConfigError::Check(format!(
-                    "upstream {:?}: ca_file {} does not exist",
-                    upstream.display_name(),
-                    ca.display()
-                )));
-            }
+        if let Some(ca) = &upstream.ca_file
+            && !ca.exists()
+        {
+            return Err(ConfigError::Check(format!(
+                "upstream {:?}: ca_file {} does not exist",
+                upstream.display_name(),
+                ca.display()
+            )));
         }
     }
     let mut names = std::collections::HashSet::new();

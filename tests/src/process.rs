@@ -79,10 +79,9 @@ pub async fn wait_ready(
                 read_log(log)
             );
         }
-        if let Ok(response) = client.get(url).timeout(Duration::from_secs(2)).send().await {
-            if response.status().is_success() {
-                return Ok(());
-            }
+        let answered = client.get(url).timeout(Duration::from_secs(2)).send().await;
+        if answered.is_ok_and(|r| r.status().is_success()) {
+            return Ok(());
         }
         if started.elapsed() > timeout {
             bail!(

@@ -39,29 +39,30 @@ pub fn plan(expr: &str) -> Result<Plan, String> {
     while let Expr::Paren(p) = top {
         top = &p.expr;
     }
-    if let Expr::Binary(b) = top {
-        if b.op.is_comparison_operator() && !b.return_bool() {
-            let number = |e: &Expr| match e {
+    if let Expr::Binary(b) = top
+        && b.op.is_comparison_operator()
+        && !b.return_bool()
+    {
+        let number = |e: &Expr| match e {
+            Expr::NumberLiteral(n) => Some(n.val),
+            Expr::Paren(p) => match &*p.expr {
                 Expr::NumberLiteral(n) => Some(n.val),
-                Expr::Paren(p) => match &*p.expr {
-                    Expr::NumberLiteral(n) => Some(n.val),
-                    _ => None,
-                },
                 _ => None,
-            };
-            let op = b.op.to_string();
-            if let Some(value) = number(&b.rhs) {
-                return Ok(Plan {
-                    plotted: b.lhs.to_string(),
-                    threshold: Some((op, value)),
-                });
-            }
-            if let Some(value) = number(&b.lhs) {
-                return Ok(Plan {
-                    plotted: b.rhs.to_string(),
-                    threshold: Some((flip(&op), value)),
-                });
-            }
+            },
+            _ => None,
+        };
+        let op = b.op.to_string();
+        if let Some(value) = number(&b.rhs) {
+            return Ok(Plan {
+                plotted: b.lhs.to_string(),
+                threshold: Some((op, value)),
+            });
+        }
+        if let Some(value) = number(&b.lhs) {
+            return Ok(Plan {
+                plotted: b.rhs.to_string(),
+                threshold: Some((flip(&op), value)),
+            });
         }
     }
     Ok(Plan {

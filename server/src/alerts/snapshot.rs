@@ -4,6 +4,7 @@
 //! live rules attached, and each alert name joined to its runbook.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, OnceLock};
 
 use app::live::{AlertGroup, AlertInstance, LiveRule, LiveState, SilenceView, UpstreamHealth};
 use app::types::Labels;
@@ -57,6 +58,12 @@ pub struct AlertSnapshot {
     /// Version in which some upstream's health last changed.
     #[serde(skip)]
     pub upstreams_changed: u64,
+    /// Each group's JSON, encoded once here rather than once per subscriber.
+    #[serde(skip)]
+    group_json: HashMap<String, Arc<str>>,
+    /// The unfiltered `state` event's JSON, encoded on first use.
+    #[serde(skip)]
+    state_json: OnceLock<Arc<str>>,
 }
 
 impl AlertSnapshot {
@@ -88,6 +95,26 @@ impl AlertSnapshot {
                 Some(name) => vec![self.group(name)],
                 None => self.groups.values().cloned().collect(),
             },
+        }
+    }
+
+    /// The JSON of [`group`](Self::group), shared by every subscriber.
+    pub fn group_json(&self, alertname: &str) -> Arc<str> {
+        match self.group_json.get(alertname) {
+            Some(json) => json.clone(),
+            None => encode(&self.group(alertname)),
+        }
+    }
+
+    /// The JSON of [`live_state`](Self::live_state); the unfiltered one is
+    /// encoded once per snapshot.
+    pub fn live_state_json(&self, alertname: Option<&str>) -> Arc<str> {
+        match alertname {
+            Some(_) => encode(&self.live_state(alertname)),
+            None => self
+                .state_json
+                .get_or_init(|| encode(&self.live_state(None)))
+                .clone(),
         }
     }
 
@@ -142,6 +169,10 @@ pub fn build(
             (name.to_string(), group)
         })
         .collect();
+    let group_json = groups
+        .iter()
+        .map(|(name, group)| (name.clone(), encode(group)))
+        .collect();
     let mut next = AlertSnapshot {
         version,
         id: format!("{boot}-{version}"),
@@ -152,6 +183,8 @@ pub fn build(
         silences,
         changed: previous.changed.clone(),
         upstreams_changed: previous.upstreams_changed,
+        group_json,
+        state_json: OnceLock::new(),
     };
     let health_changed = next.upstreams.len() != previous.upstreams.len()
         || next
@@ -174,6 +207,16 @@ pub fn build(
         }
     }
     next
+}
+
+/// JSON text of a value whose serialisation cannot fail (plain data).
+fn encode<T: Serialize>(value: &T) -> Arc<str> {
+    serde_json::to_string(value)
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot encode alert state");
+            "null".into()
+        })
+        .into()
 }
 
 fn make_group(

@@ -121,8 +121,8 @@ struct Subscriber {
 
 impl Subscriber {
     fn queue_state(&mut self, snapshot: &AlertSnapshot) {
-        let state = snapshot.live_state(self.filter.as_deref());
-        self.push(snapshot, "state", &state);
+        let json = snapshot.live_state_json(self.filter.as_deref());
+        self.push_json(snapshot, "state", &json);
         self.last = snapshot.version;
     }
 
@@ -157,9 +157,16 @@ impl Subscriber {
             self.push(snapshot, "upstreams", &snapshot.upstreams);
         }
         for name in names {
-            self.push(snapshot, "alert", &snapshot.group(&name));
+            let json = snapshot.group_json(&name);
+            self.push_json(snapshot, "alert", &json);
         }
         self.last = snapshot.version;
+    }
+
+    /// Queue an event whose data is already JSON (shared across subscribers).
+    fn push_json(&mut self, snapshot: &AlertSnapshot, kind: &str, json: &str) {
+        self.queue
+            .push_back(Event::default().event(kind).id(&snapshot.id).data(json));
     }
 
     fn push<T: serde::Serialize>(&mut self, snapshot: &AlertSnapshot, kind: &str, data: &T) {

@@ -48,7 +48,7 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
     let context = move || provide_context(portal.clone());
     let shell = move || app::shell(assets::urls());
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, context.clone(), shell.clone())
+        .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::render_app_to_stream_with_context(
             context, shell,
         ));

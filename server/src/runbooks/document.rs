@@ -72,15 +72,13 @@ fn split_front_matter(text: &str) -> Result<(FrontMatter, &str, usize), ParseErr
     }
     let start = text.find('\n').map_or(text.len(), |i| i + 1);
     let mut offset = start;
-    let mut line_no = 2;
-    for line in lines {
+    for (line_no, line) in (2..).zip(lines) {
         if line.trim_end() == "---" {
             let yaml = &text[start..offset];
             let front = parse_front_matter(yaml)?;
             return Ok((front, &text[offset + line.len()..], line_no + 1));
         }
         offset += line.len();
-        line_no += 1;
     }
     Err(ParseError {
         line: 1,
