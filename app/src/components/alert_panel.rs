@@ -87,7 +87,7 @@ fn LivePanel(state: LiveState, url: String, labels: Labels) -> impl IntoView {
             {move || view! { <StaleBanner upstreams=live.with(|s| s.upstreams.clone()) now /> }}
             {instances}
             {move || group().map(|g| view! { <Silences silences=g.silences now /> })}
-            {move || group().map(|g| view! { <LiveRuleBox rules=g.rules now /> })}
+            {move || group().map(|g| view! { <LiveRuleBox rules=g.rules /> })}
         </section>
     }
     .into_any()

@@ -2,14 +2,13 @@
 //! last evaluation and last error. Shown beside the runbook's own rule box,
 //! which falls back to the rule files or the runbook's copy.
 
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use super::live_stream::When;
+use super::live_stream::absolute;
 use crate::live::LiveRule;
 
 #[component]
-pub fn LiveRuleBox(rules: Vec<LiveRule>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+pub fn LiveRuleBox(rules: Vec<LiveRule>) -> impl IntoView {
     rules
         .into_iter()
         .map(|rule| {
@@ -24,8 +23,11 @@ pub fn LiveRuleBox(rules: Vec<LiveRule>, now: ReadSignal<DateTime<Utc>>) -> impl
                         <dd>{rule.health.clone()}</dd>
                         <dt>"Last evaluation"</dt>
                         <dd>
+                            // Evaluation times move every cycle but are not
+                            // streamed (they would make every poll an event),
+                            // so show the time, not a ticking "ago".
                             {match rule.last_evaluation {
-                                Some(at) => view! { <When at now /> }.into_any(),
+                                Some(at) => view! { <time datetime=at.to_rfc3339()>{absolute(at)}</time> }.into_any(),
                                 None => "never".into_any(),
                             }}
                         </dd>
