@@ -78,6 +78,34 @@ pub async fn get_alert_badge(alertname: String) -> Result<AlertBadge, AppError> 
     with_status(crate::backend::portal().map(|p| p.alert_badge(&alertname)))
 }
 
+/// The live alert state a panel or the home page starts from; updates then
+/// arrive over `GET /api/v1/alerts/stream`.
+#[server(prefix = "/sf", endpoint = "live_state")]
+pub async fn get_live_state(
+    #[server(default)] alertname: Option<String>,
+) -> Result<crate::live::LiveState, AppError> {
+    with_status(crate::backend::portal().map(|p| p.live_state(alertname.as_deref())))
+}
+
+#[server(prefix = "/sf", endpoint = "coverage")]
+pub async fn get_coverage() -> Result<crate::coverage::Coverage, AppError> {
+    with_status(crate::backend::portal().map(|p| p.coverage()))
+}
+
+#[server(prefix = "/sf", endpoint = "alert_graph")]
+pub async fn get_alert_graph(
+    alertname: String,
+    hours: u32,
+) -> Result<crate::live::GraphView, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal.alert_graph(&alertname, hours).await
+        }
+        .await,
+    )
+}
+
 #[server(prefix = "/sf", endpoint = "open_incident")]
 pub async fn open_incident(
     runbook_key: String,

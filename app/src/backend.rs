@@ -31,6 +31,19 @@ pub trait Portal: Send + Sync + 'static {
     /// Live state of an alert from the shared poller snapshot.
     fn alert_badge(&self, alertname: &str) -> AlertBadge;
 
+    /// Live state of one alert name, or of every known one.
+    fn live_state(&self, alertname: Option<&str>) -> crate::live::LiveState;
+
+    /// Alerts without runbooks and runbooks without alerts.
+    fn coverage(&self) -> crate::coverage::Coverage;
+
+    /// The alert's expression over the last `hours` (1, 6 or 24).
+    async fn alert_graph(
+        &self,
+        alertname: &str,
+        hours: u32,
+    ) -> Result<crate::live::GraphView, AppError>;
+
     /// Open an incident for a runbook. The actor comes from the request.
     async fn open_incident(
         &self,

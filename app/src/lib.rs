@@ -6,8 +6,10 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
 mod components;
+pub mod coverage;
 pub mod error;
 pub mod links;
+pub mod live;
 mod pages;
 pub mod types;
 
@@ -71,6 +73,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <pages::NotFound /> }>
                     <Route path=path!("/") view=pages::Home ssr=SsrMode::Async />
                     <Route path=path!("/runbooks") view=pages::RunbookIndex ssr=SsrMode::Async />
+                    <Route path=path!("/coverage") view=pages::CoveragePage ssr=SsrMode::Async />
                     <Route path=path!("/runbooks/*path") view=pages::RunbookPathPage ssr=SsrMode::Async />
                     <Route path=path!("/tags/:tag") view=pages::TagPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />

@@ -98,10 +98,14 @@ pub enum RunbookPath {
 
 /// Whether an alert fires, as last seen by the server's poller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum AlertState {
     Firing,
     Pending,
     Inactive,
+    /// Firing, but every firing instance is silenced or inhibited.
+    Silenced,
     /// No Prometheus is configured.
     NotConfigured,
     /// The poller has no successful answer yet, or the last one failed.
@@ -114,6 +118,7 @@ impl AlertState {
             AlertState::Firing => "firing",
             AlertState::Pending => "pending",
             AlertState::Inactive => "inactive",
+            AlertState::Silenced => "silenced",
             AlertState::NotConfigured => "no Prometheus configured",
             AlertState::Unreachable => "Prometheus unreachable",
         }
@@ -125,6 +130,7 @@ impl AlertState {
             AlertState::Firing => "firing",
             AlertState::Pending => "pending",
             AlertState::Inactive => "inactive",
+            AlertState::Silenced => "silenced",
             AlertState::NotConfigured | AlertState::Unreachable => "unknown",
         }
     }

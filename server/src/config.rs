@@ -28,6 +28,8 @@ pub struct Config {
     pub alertmanager: Upstreams,
     /// Seconds between two polls of each upstream.
     pub poll_interval_secs: u64,
+    /// Seconds between SSE keep-alive comments.
+    pub sse_keepalive_secs: u64,
     pub auth: AuthConfig,
     pub webhook: WebhookConfig,
     pub http: HttpConfig,
@@ -44,6 +46,7 @@ impl Default for Config {
             prometheus: Upstreams::default(),
             alertmanager: Upstreams::default(),
             poll_interval_secs: 5,
+            sse_keepalive_secs: 15,
             auth: AuthConfig::default(),
             webhook: WebhookConfig::default(),
             http: HttpConfig::default(),
@@ -148,6 +151,37 @@ pub struct Upstream {
     pub url: String,
     #[serde(default = "default_upstream_timeout")]
     pub timeout_secs: u64,
+    /// HTTP basic authentication sent with every request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basic_auth: Option<BasicAuth>,
+    /// `Authorization: Bearer …` token; mutually exclusive with `basic_auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_token: Option<String>,
+    /// PEM file with extra CA certificates to trust for this upstream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate. For lab setups only; logged at start-up.
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+}
+
+/// Credentials for HTTP basic authentication.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuth {
+    pub username: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Never print the password, not even in debug logs.
+impl std::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BasicAuth")
+            .field("username", &self.username)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 fn default_upstream_timeout() -> u64 {
@@ -160,6 +194,10 @@ impl Upstream {
             name: String::new(),
             url: url.trim().to_string(),
             timeout_secs: default_upstream_timeout(),
+            basic_auth: None,
+            bearer_token: None,
+            ca_file: None,
+            insecure_skip_verify: false,
         }
     }
 
@@ -267,6 +305,30 @@ fn check(config: &Config) -> Result<(), ConfigError> {
                 upstream.url
             )));
         }
+        if upstream.basic_auth.is_some() && upstream.bearer_token.is_some() {
+            return Err(ConfigError::Check(format!(
+                "upstream {:?}: set basic_auth or bearer_token, not both",
+                upstream.display_name()
+            )));
+        }
+        if let Some(ca) = &upstream.ca_file
+            && !ca.exists()
+        {
+            return Err(ConfigError::Check(format!(
+                "upstream {:?}: ca_file {} does not exist",
+                upstream.display_name(),
+                ca.display()
+            )));
+        }
+    }
+    let mut names = std::collections::HashSet::new();
+    for upstream in config.prometheus.0.iter().chain(&config.alertmanager.0) {
+        if !names.insert(upstream.display_name()) {
+            return Err(ConfigError::Check(format!(
+                "two upstreams are named {:?}: give each a distinct name",
+                upstream.display_name()
+            )));
+        }
     }
     if !matches!(config.log.format.as_str(), "text" | "json") {
         return Err(ConfigError::Check(format!(
@@ -333,6 +395,52 @@ trusted_proxies = ["10.0.0.0/8"]
         assert_eq!(config.prometheus.0.len(), 2);
         let parsed: Upstreams = serde_json::from_str(r#""http://a:1, http://b:2""#).unwrap();
         assert_eq!(parsed.0[1].url, "http://b:2");
+    }
+
+    #[test]
+    fn upstream_tables_take_auth_and_tls() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "").unwrap();
+        let file = dir.path().join("portal.toml");
+        std::fs::write(
+            &file,
+            format!(
+                r#"
+[[prometheus]]
+name = "eu"
+url = "https://prom.eu:9090"
+bearer_token = "t0k"
+ca_file = "{}"
+[[alertmanager]]
+name = "am"
+url = "https://am:9093"
+insecure_skip_verify = true
+basic_auth = {{ username = "u", password = "p" }}
+"#,
+                ca.display()
+            ),
+        )
+        .unwrap();
+        let config = load(Some(&file), FlagOverrides::default()).unwrap();
+        assert_eq!(config.prometheus.0[0].bearer_token.as_deref(), Some("t0k"));
+        let am = &config.alertmanager.0[0];
+        assert!(am.insecure_skip_verify);
+        assert_eq!(am.basic_auth.as_ref().unwrap().username, "u");
+        assert!(
+            !format!("{am:?}").contains("\"p\""),
+            "password is not printed"
+        );
+    }
+
+    #[test]
+    fn rejects_duplicate_upstream_names() {
+        let flags = FlagOverrides {
+            prometheus: vec!["http://a:9090".into()],
+            alertmanager: vec!["http://a:9090".into()],
+            ..Default::default()
+        };
+        assert!(load(None, flags).is_err());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
@@ -35,6 +36,10 @@ pub struct Metrics {
     poll_duration: Family<UpstreamLabels, Histogram>,
     incidents_opened: Counter,
     runbooks_loaded: Gauge,
+    upstream_data_age: Family<UpstreamLabels, Gauge<f64, AtomicU64>>,
+    upstream_up: Family<UpstreamLabels, Gauge>,
+    sse_subscribers: Gauge,
+    sse_events: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -85,8 +90,36 @@ impl Metrics {
             "Runbooks in the current index",
             runbooks_loaded.clone(),
         );
+        let upstream_data_age = Family::<UpstreamLabels, Gauge<f64, AtomicU64>>::default();
+        let upstream_up = Family::<UpstreamLabels, Gauge>::default();
+        let sse_subscribers = Gauge::default();
+        let sse_events = Counter::default();
+        registry.register(
+            "upstream_data_age_seconds",
+            "Seconds since the upstream last answered a poll (age of the snapshot's data)",
+            upstream_data_age.clone(),
+        );
+        registry.register(
+            "upstream_up",
+            "1 when the upstream's last poll succeeded",
+            upstream_up.clone(),
+        );
+        registry.register(
+            "sse_subscribers",
+            "Open alert-state SSE streams",
+            sse_subscribers.clone(),
+        );
+        registry.register(
+            "sse_events",
+            "Alert-state SSE events sent",
+            sse_events.clone(),
+        );
         Metrics {
             registry,
+            upstream_data_age,
+            upstream_up,
+            sse_subscribers,
+            sse_events,
             http_requests,
             http_duration,
             polls,
@@ -123,6 +156,26 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Set at scrape time from the snapshot: age of each upstream's data
+    /// (`+Inf` before its first success) and whether it is up.
+    pub fn set_upstream_health(&self, upstream: &str, age_secs: f64, up: bool) {
+        let labels = UpstreamLabels {
+            upstream: upstream.to_string(),
+        };
+        self.upstream_data_age.get_or_create(&labels).set(age_secs);
+        self.upstream_up.get_or_create(&labels).set(i64::from(up));
+    }
+
+    /// An SSE stream opened; the guard closes it when dropped.
+    pub fn sse_opened(self: &std::sync::Arc<Self>) -> SseGuard {
+        self.sse_subscribers.inc();
+        SseGuard(self.clone())
+    }
+
+    pub fn sse_event(&self) {
+        self.sse_events.inc();
+    }
+
     pub fn incident_opened(&self) {
         self.incidents_opened.inc();
     }
@@ -139,6 +192,15 @@ impl Metrics {
             tracing::error!(error = %e, "encoding metrics failed");
         }
         out
+    }
+}
+
+/// Counts one open SSE stream while alive.
+pub struct SseGuard(std::sync::Arc<Metrics>);
+
+impl Drop for SseGuard {
+    fn drop(&mut self) {
+        self.0.sse_subscribers.dec();
     }
 }
 

@@ -137,6 +137,35 @@ impl Portal for Engines {
         self.alerts.badge(alertname)
     }
 
+    fn live_state(&self, alertname: Option<&str>) -> app::live::LiveState {
+        self.alerts.snapshot().live_state(alertname)
+    }
+
+    fn coverage(&self) -> app::coverage::Coverage {
+        crate::alerts::coverage::coverage(&self.alerts.snapshot(), &self.runbooks.index())
+    }
+
+    async fn alert_graph(
+        &self,
+        alertname: &str,
+        hours: u32,
+    ) -> Result<app::live::GraphView, AppError> {
+        if !app::live::GRAPH_HOURS.contains(&hours) {
+            return Err(AppError::BadRequest(format!(
+                "hours must be one of {:?}",
+                app::live::GRAPH_HOURS
+            )));
+        }
+        // The runbook's rule (rule file or its copy) when Prometheus has none.
+        let fallback = self
+            .runbooks
+            .index()
+            .by_alert(alertname)
+            .iter()
+            .find_map(|r| r.rule.as_ref().map(|(rule, _)| rule.expr.clone()));
+        Ok(self.alerts.graph(alertname, fallback, hours).await)
+    }
+
     async fn open_incident(
         &self,
         request: &Parts,

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -25,9 +26,15 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         .context("loading runbooks")?;
     let metrics = Arc::new(Metrics::new());
     metrics.set_runbooks_loaded(runbooks.index().len());
+    let runbooks = Arc::new(runbooks);
     let alerts = AlertHub::start(
-        &config.prometheus.0,
+        crate::alerts::Upstreams {
+            prometheus: &config.prometheus.0,
+            alertmanager: &config.alertmanager.0,
+        },
         config.poll_interval(),
+        Duration::from_secs(config.sse_keepalive_secs.max(1)),
+        Arc::new(runbooks.clone()),
         metrics.clone(),
     );
     if config.prometheus.0.is_empty() {
@@ -40,7 +47,7 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         );
     }
     Ok(Engines {
-        runbooks: Arc::new(runbooks),
+        runbooks,
         alerts,
         timeline: Timeline::new(pool.clone()),
         auth: Arc::new(
@@ -73,7 +80,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown({
+        let alerts = engines.alerts.clone();
+        async move {
+            shutdown_signal().await;
+            alerts.close();
+        }
+    })
     .await?;
     engines.pool.close().await;
     tracing::info!("stopped");

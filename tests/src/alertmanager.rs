@@ -1,38 +1,52 @@
 //! A real Alertmanager (Debian's `prometheus-alertmanager`) with clustering
-//! off, a temporary storage dir, and one webhook receiver.
+//! off and a temporary storage directory.
 
 use std::process::Command;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use tempfile::TempDir;
 
 use crate::process::{ChildGuard, free_port, wait_ready};
 
+/// A receiver that delivers nowhere: alerts are only held and shown.
+pub const NULL_CONFIG: &str = "route:\n  receiver: 'null'\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: 'null'\n";
+
 pub struct Alertmanager {
     pub url: String,
     pub dir: TempDir,
-    _child: ChildGuard,
+    pub child: ChildGuard,
 }
 
 impl Alertmanager {
-    /// Start with every alert routed to `webhook_url` (grouped by alert name
-    /// and instance, `group_wait: 1s`, resolved notifications on). With
-    /// `token`, the webhook is called with `Authorization: Bearer <token>`.
-    pub async fn start(webhook_url: &str, token: Option<&str>) -> Result<Alertmanager> {
-        let dir = tempfile::tempdir()?;
-        let port = free_port();
-        let url = format!("http://127.0.0.1:{port}");
+    /// Start with a configuration that routes every alert to a null receiver.
+    pub async fn start() -> Result<Alertmanager> {
+        Alertmanager::start_with_config(NULL_CONFIG).await
+    }
+
+    /// Start with the given `alertmanager.yml` text (e.g. with webhook receivers).
+    /// Start with every alert routed to the portal's webhook at `webhook_url`
+    /// (grouped by alert name and instance, `group_wait: 1s`, resolved
+    /// notifications on); with `token`, sent as `Authorization: Bearer`.
+    pub async fn start_with_webhook(
+        webhook_url: &str,
+        token: Option<&str>,
+    ) -> Result<Alertmanager> {
         let authorization = token
             .map(|t| format!("        http_config:\n          authorization:\n            type: Bearer\n            credentials: {t}\n"))
             .unwrap_or_default();
+        Alertmanager::start_with_config(&format!(
+            "route:\n  receiver: portal\n  group_by: ['alertname', 'instance']\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1m\nreceivers:\n  - name: portal\n    webhook_configs:\n      - url: {webhook_url}\n        send_resolved: true\n{authorization}"
+        ))
+        .await
+    }
+
+    pub async fn start_with_config(config_yaml: &str) -> Result<Alertmanager> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
         let config = dir.path().join("alertmanager.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "route:\n  receiver: portal\n  group_by: ['alertname', 'instance']\n  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 1m\nreceivers:\n  - name: portal\n    webhook_configs:\n      - url: {webhook_url}\n        send_resolved: true\n{authorization}"
-            ),
-        )?;
+        std::fs::write(&config, config_yaml)?;
         let log = dir.path().join("alertmanager.log");
         let mut child = ChildGuard::spawn(
             "prometheus-alertmanager",
@@ -54,11 +68,40 @@ impl Alertmanager {
             Duration::from_secs(30),
         )
         .await?;
-        Ok(Alertmanager {
-            url,
-            dir,
-            _child: child,
-        })
+        Ok(Alertmanager { url, dir, child })
+    }
+
+    /// Create a silence through the v2 API; returns its id.
+    pub async fn silence(
+        &self,
+        matchers: &[(&str, &str)],
+        comment: &str,
+        created_by: &str,
+        duration: Duration,
+    ) -> Result<String> {
+        let now = chrono::Utc::now();
+        let ends = now + chrono::Duration::from_std(duration)?;
+        let body = serde_json::json!({
+            "matchers": matchers.iter().map(|(name, value)| serde_json::json!({
+                "name": name, "value": value, "isRegex": false, "isEqual": true
+            })).collect::<Vec<_>>(),
+            "startsAt": now.to_rfc3339(),
+            "endsAt": ends.to_rfc3339(),
+            "createdBy": created_by,
+            "comment": comment,
+        });
+        let response = reqwest::Client::new()
+            .post(format!("{}/api/v2/silences", self.url))
+            .json(&body)
+            .send()
+            .await?;
+        let status = response.status();
+        let answer: serde_json::Value = response.json().await?;
+        anyhow::ensure!(status.is_success(), "silence refused: {status} {answer}");
+        answer["silenceID"]
+            .as_str()
+            .map(str::to_string)
+            .context("no silenceID in the answer")
     }
 
     pub fn log(&self) -> String {

@@ -7,6 +7,7 @@ pub mod browser;
 pub mod portal;
 pub mod process;
 pub mod prometheus;
+pub mod sse;
 
 pub use alertmanager::Alertmanager;
 pub use browser::Browser;

@@ -13,7 +13,8 @@ pub struct Prometheus {
     pub url: String,
     pub rules_file: PathBuf,
     pub dir: TempDir,
-    _child: ChildGuard,
+    port: u16,
+    child: Option<ChildGuard>,
 }
 
 impl Prometheus {
@@ -22,49 +23,81 @@ impl Prometheus {
         Prometheus::start_with(rules, None).await
     }
 
-    /// Like [`Prometheus::start`], sending alerts to `alertmanager` (a base URL).
+    /// Start with `rules`, sending alerts to `alertmanager` when given.
     pub async fn start_with(rules: &str, alertmanager: Option<&str>) -> Result<Prometheus> {
         let dir = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let rules_file = dir.path().join("rules.yml");
         std::fs::write(&rules_file, rules)?;
+        let alerting = match alertmanager {
+            Some(am) => {
+                let target = am
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string();
+                format!(
+                    "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{target}']\n"
+                )
+            }
+            None => String::new(),
+        };
         let config = dir.path().join("prometheus.yml");
         std::fs::write(
             &config,
             format!(
-                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - {}\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n",
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{alerting}rule_files:\n  - {}\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n",
                 rules_file.display()
-            ) + &alerting(alertmanager),
+            ),
         )?;
-        let log = dir.path().join("prometheus.log");
+        let mut prometheus = Prometheus {
+            url,
+            rules_file,
+            dir,
+            port,
+            child: None,
+        };
+        prometheus.restart().await?;
+        Ok(prometheus)
+    }
+
+    /// Kill the process (SIGKILL), as an outage would.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            child.kill();
+        }
+    }
+
+    /// Start (again) on the same port with the same data directory.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop();
+        let log = self.dir.path().join("prometheus.log");
         let mut child = ChildGuard::spawn(
             "prometheus",
             Command::new("prometheus")
-                .arg(format!("--config.file={}", config.display()))
+                .arg(format!(
+                    "--config.file={}",
+                    self.dir.path().join("prometheus.yml").display()
+                ))
                 .arg(format!(
                     "--storage.tsdb.path={}",
-                    dir.path().join("data").display()
+                    self.dir.path().join("data").display()
                 ))
-                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-                .arg(format!("--web.external-url={url}/"))
+                .arg(format!("--web.listen-address=127.0.0.1:{}", self.port))
+                .arg(format!("--web.external-url={}/", self.url))
                 .arg("--web.enable-lifecycle")
                 .arg("--rules.alert.resend-delay=1s"),
             &log,
         )?;
         wait_ready(
-            &format!("{url}/-/ready"),
+            &format!("{}/-/ready", self.url),
             &mut child,
             &log,
             Duration::from_secs(30),
         )
         .await?;
-        Ok(Prometheus {
-            url,
-            rules_file,
-            dir,
-            _child: child,
-        })
+        self.child = Some(child);
+        Ok(())
     }
 
     /// Replace the rule file and reload.
@@ -81,16 +114,19 @@ impl Prometheus {
         );
         Ok(())
     }
-}
 
-/// The `alerting:` section pointing at one Alertmanager, or nothing.
-fn alerting(alertmanager: Option<&str>) -> String {
-    let Some(url) = alertmanager else {
-        return String::new();
-    };
-    let target = url
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string();
-    format!("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{target}']\n")
+    /// Prometheus' own count of requests to an API handler, e.g.
+    /// `/api/v1/alerts` (from its `prometheus_http_requests_total`).
+    pub async fn handler_requests(&self, handler: &str) -> Result<f64> {
+        let text = reqwest::get(format!("{}/metrics", self.url))
+            .await?
+            .text()
+            .await?;
+        let needle = format!("handler=\"{handler}\"");
+        Ok(text
+            .lines()
+            .filter(|l| l.starts_with("prometheus_http_requests_total{") && l.contains(&needle))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum())
+    }
 }

@@ -29,7 +29,7 @@ async fn alertmanager_opens_an_incident_and_reports_resolution() {
         .await
         .unwrap();
     let webhook = format!("{}/api/v1/webhooks/alertmanager", portal.url);
-    let alertmanager = Alertmanager::start(&webhook, Some("am-secret"))
+    let alertmanager = Alertmanager::start_with_webhook(&webhook, Some("am-secret"))
         .await
         .unwrap();
     let prometheus = Prometheus::start_with(FIRING, Some(&alertmanager.url))

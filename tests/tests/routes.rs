@@ -119,6 +119,20 @@ async fn runbook_pages_and_json() {
     assert_eq!(status, StatusCode::OK);
     let detail: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(detail["key"], "blackbox-exporter/BlackboxProbeFailed");
+    for section in ["Meaning", "Impact", "Diagnosis", "Mitigation"] {
+        assert!(
+            !detail["sections"][section]
+                .as_str()
+                .unwrap_or_default()
+                .is_empty(),
+            "section {section}"
+        );
+    }
+    assert!(
+        detail["mitigation"].as_array().unwrap().len() >= 3,
+        "mitigation items: {detail}"
+    );
+    assert_eq!(detail["rule"]["source"], "rule-file");
     let (status, json) = get(&portal, "/api/v1/runbooks/nope/Nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(json.contains("no runbook"), "{json}");

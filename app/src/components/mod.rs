@@ -1,13 +1,19 @@
 //! Building blocks shared by several pages.
 
-mod alert_badge;
+mod alert_graph;
+mod alert_panel;
+mod firing_now;
 mod header;
 mod incident_panel;
 mod incident_timeline;
 mod live;
+mod live_rule;
+mod live_stream;
 mod runbook_list;
 
-pub use alert_badge::AlertBadgeView;
+pub use alert_graph::AlertGraph;
+pub use alert_panel::AlertPanel;
+pub use firing_now::FiringNow;
 pub use header::Header;
 pub use incident_panel::IncidentPanel;
 pub use incident_timeline::IncidentTimeline;

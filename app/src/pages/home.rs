@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::get_catalog;
+use crate::components::FiringNow;
 
 /// `/`: the starting point of a responder.
 #[component]
@@ -17,6 +18,7 @@ pub fn Home() -> impl IntoView {
             <input type="search" name="q" placeholder="Alert name, symptom, service…" aria-label="Search runbooks" />
             <button type="submit">"Search"</button>
         </form>
+        <FiringNow />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 catalog.await.map(|catalog| {

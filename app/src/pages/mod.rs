@@ -1,5 +1,6 @@
 //! One module per route.
 
+mod coverage;
 mod home;
 mod incidents;
 mod not_found;
@@ -8,6 +9,7 @@ mod runbook_index;
 mod search;
 mod tag;
 
+pub use coverage::CoveragePage;
 pub use home::Home;
 pub use incidents::{IncidentDetail, Incidents};
 pub use not_found::NotFound;

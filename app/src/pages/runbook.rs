@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
-use crate::components::{AlertBadgeView, IncidentPanel, RunbookList};
+use crate::components::{AlertGraph, AlertPanel, IncidentPanel, RunbookList};
 use crate::links;
 use crate::types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
@@ -96,7 +96,6 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             </p>
             <h1>{runbook.title.clone()}</h1>
             <div class="meta">
-                <AlertBadgeView alertname=runbook.alert.clone() />
                 {runbook
                     .tags
                     .iter()
@@ -109,6 +108,8 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             {(!filled.is_empty())
                 .then(|| view! { <p class="labels muted">{format!("For {}", filled.join(", "))}</p> })}
             {runbook.error.clone().map(|e| view! { <BrokenRunbook error=e raw=runbook.raw.clone() /> })}
+            <AlertPanel alertname=runbook.alert.clone() labels=labels.clone() />
+            <AlertGraph alertname=runbook.alert.clone() />
             <div class="layout">
                 <div class="body" inner_html=runbook.html.clone()></div>
                 <aside>

@@ -1,11 +1,12 @@
-//! A small client for the parts of the Prometheus HTTP API the portal reads.
+//! Client for the parts of the Prometheus HTTP API the portal reads:
+//! `/api/v1/alerts`, `/api/v1/rules`, `/api/v1/query` and `/api/v1/query_range`.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use super::upstream_http::UpstreamHttp;
 use crate::config::Upstream;
 
 /// An alert as `/api/v1/alerts` reports it.
@@ -22,6 +23,91 @@ pub struct PromAlert {
     pub value: String,
 }
 
+/// A rule group of `/api/v1/rules`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PromRuleGroup {
+    pub name: String,
+    #[serde(default)]
+    pub file: String,
+    #[serde(default)]
+    pub rules: Vec<PromRule>,
+}
+
+/// One rule of a group; recording rules have `type: recording` and are
+/// kept so callers can tell them apart, but carry no alert fields.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromRule {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub query: String,
+    /// The `for` duration in seconds.
+    #[serde(default)]
+    pub duration: f64,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    /// `firing`, `pending` or `inactive` (alerting rules only).
+    #[serde(default)]
+    pub state: String,
+    /// `ok`, `err` or `unknown`.
+    #[serde(default)]
+    pub health: String,
+    #[serde(default)]
+    pub last_error: String,
+    pub last_evaluation: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub evaluation_time: f64,
+}
+
+/// A sample as the API writes it: `[unix seconds, "value"]`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample {
+    pub at: f64,
+    pub value: f64,
+}
+
+impl<'de> Deserialize<'de> for Sample {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (at, value): (f64, String) = Deserialize::deserialize(d)?;
+        // Prometheus writes NaN and ±Inf as "NaN", "+Inf", "-Inf"; Rust parses all three.
+        let value = value.parse().map_err(serde::de::Error::custom)?;
+        Ok(Sample { at, value })
+    }
+}
+
+/// One series of a query answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Series {
+    #[serde(default)]
+    pub metric: BTreeMap<String, String>,
+    /// Instant queries: the one sample.
+    pub value: Option<Sample>,
+    /// Range queries: every sample in the range.
+    #[serde(default)]
+    pub values: Vec<Sample>,
+}
+
+/// The result of `/api/v1/query` or `/api/v1/query_range`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueryResult {
+    Vector(Vec<Series>),
+    Matrix(Vec<Series>),
+    Scalar(Sample),
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "resultType", content = "result", rename_all = "lowercase")]
+enum RawResult {
+    Vector(Vec<Series>),
+    Matrix(Vec<Series>),
+    Scalar(Sample),
+    String(serde_json::Value),
+}
+
 #[derive(Deserialize)]
 struct Envelope<T> {
     status: String,
@@ -34,58 +120,125 @@ struct AlertsData {
     alerts: Vec<PromAlert>,
 }
 
+#[derive(Deserialize)]
+struct RulesData {
+    groups: Vec<PromRuleGroup>,
+}
+
 #[derive(Debug, Clone)]
 pub struct PrometheusClient {
-    http: reqwest::Client,
-    base: reqwest::Url,
+    http: UpstreamHttp,
 }
 
 impl PrometheusClient {
     pub fn new(upstream: &Upstream) -> Result<PrometheusClient, String> {
-        let mut base = reqwest::Url::parse(&upstream.url).map_err(|e| e.to_string())?;
-        if !base.path().ends_with('/') {
-            base.set_path(&format!("{}/", base.path()));
-        }
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(upstream.timeout_secs.max(1)))
-            .user_agent(concat!("runbook-portal/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(PrometheusClient { http, base })
+        Ok(PrometheusClient {
+            http: UpstreamHttp::new(upstream)?,
+        })
     }
 
     /// Active (firing and pending) alerts.
     pub async fn alerts(&self) -> Result<Vec<PromAlert>, String> {
-        let data: AlertsData = self.get("api/v1/alerts").await?;
+        let data: AlertsData = self.get("api/v1/alerts", &[]).await?;
         Ok(data.alerts)
     }
 
-    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, String> {
-        let url = self.base.join(path).map_err(|e| e.to_string())?;
-        let response = self.http.get(url).send().await.map_err(|e| describe(&e))?;
-        let status = response.status();
-        let envelope: Envelope<T> = response
-            .json()
-            .await
-            .map_err(|e| format!("HTTP {status}: unreadable answer: {}", describe(&e)))?;
+    /// Alerting rules with their live state (recording rules are dropped).
+    pub async fn alerting_rules(&self) -> Result<Vec<PromRuleGroup>, String> {
+        let data: RulesData = self.get("api/v1/rules", &[("type", "alert")]).await?;
+        Ok(data
+            .groups
+            .into_iter()
+            .map(|mut g| {
+                g.rules.retain(|r| r.kind == "alerting");
+                g
+            })
+            .collect())
+    }
+
+    /// Evaluate `query` now.
+    pub async fn query(&self, query: &str) -> Result<QueryResult, String> {
+        let raw: RawResult = self.get("api/v1/query", &[("query", query)]).await?;
+        convert(raw)
+    }
+
+    /// Evaluate `query` from `start` to `end` every `step` seconds.
+    pub async fn query_range(
+        &self,
+        query: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        step_secs: u64,
+    ) -> Result<QueryResult, String> {
+        let (start, end, step) = (
+            start.timestamp().to_string(),
+            end.timestamp().to_string(),
+            step_secs.max(1).to_string(),
+        );
+        let raw: RawResult = self
+            .get(
+                "api/v1/query_range",
+                &[
+                    ("query", query),
+                    ("start", &start),
+                    ("end", &end),
+                    ("step", &step),
+                ],
+            )
+            .await?;
+        convert(raw)
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+    ) -> Result<T, String> {
+        // Prometheus answers errors (400, 422, 503) with the same envelope.
+        let envelope: Envelope<T> = self.http.get_json_any_status(path, query).await?;
         match (envelope.status.as_str(), envelope.data) {
             ("success", Some(data)) => Ok(data),
-            _ => Err(format!(
-                "HTTP {status}: {}",
-                envelope.error.unwrap_or_else(|| "no data".into())
-            )),
+            _ => Err(envelope.error.unwrap_or_else(|| "no data".into())),
         }
     }
 }
 
-/// reqwest's error with its causes, which say what actually failed.
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
+fn convert(raw: RawResult) -> Result<QueryResult, String> {
+    match raw {
+        RawResult::Vector(v) => Ok(QueryResult::Vector(v)),
+        RawResult::Matrix(m) => Ok(QueryResult::Matrix(m)),
+        RawResult::Scalar(s) => Ok(QueryResult::Scalar(s)),
+        RawResult::String(s) => Err(format!("the query returned a string: {s}")),
     }
-    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_rules_and_query_results() {
+        let rules: Envelope<RulesData> = serde_json::from_str(
+            r#"{"status":"success","data":{"groups":[{"name":"g","file":"/r.yml","interval":1,"rules":[
+            {"type":"alerting","name":"Up","query":"up == 0","duration":300,"labels":{"severity":"critical"},
+             "annotations":{},"alerts":[],"health":"ok","lastError":"","evaluationTime":0.001,
+             "lastEvaluation":"2024-01-01T00:00:00.5Z","state":"inactive"}]}]}}"#,
+        )
+        .unwrap();
+        let rule = &rules.data.unwrap().groups[0].rules[0];
+        assert_eq!(rule.duration, 300.0);
+        assert_eq!(rule.health, "ok");
+        let raw: RawResult = serde_json::from_str(
+            r#"{"resultType":"matrix","result":[{"metric":{"job":"x"},"values":[[1700000000.5,"1"],[1700000001,"NaN"]]}]}"#,
+        )
+        .unwrap();
+        let QueryResult::Matrix(series) = convert(raw).unwrap() else {
+            panic!("matrix expected")
+        };
+        assert_eq!(series[0].values.len(), 2);
+        assert!(series[0].values[1].value.is_nan());
+        let raw: RawResult =
+            serde_json::from_str(r#"{"resultType":"scalar","result":[1,"+Inf"]}"#).unwrap();
+        assert!(matches!(convert(raw).unwrap(), QueryResult::Scalar(s) if s.value.is_infinite()));
+    }
 }

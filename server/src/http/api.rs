@@ -30,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/incidents/stream", get(incidents_api::stream_all))
         .route("/incidents/{id}/stream", get(incidents_api::stream))
         .route("/webhooks/alertmanager", post(webhook::alertmanager))
+        .route("/alerts/stream", get(super::alert_stream::stream))
+        .route("/coverage", get(coverage))
 }
 
 /// A runbook in the list.
@@ -60,6 +62,11 @@ pub struct RunbookDetail {
     pub rule: Option<RuleBody>,
     /// Headings, in order.
     pub headings: Vec<HeadingBody>,
+    /// Plain text of the standard sections found (Meaning, Impact,
+    /// Diagnosis, Mitigation).
+    pub sections: std::collections::BTreeMap<String, String>,
+    /// The Mitigation list items: an incident's checklist.
+    pub mitigation: Vec<String>,
 }
 
 /// An alerting rule and where it was found.
@@ -150,6 +157,8 @@ pub async fn get_runbook(
                 text: h.text,
             })
             .collect(),
+        sections: runbook.sections.iter().cloned().collect(),
+        mitigation: runbook.mitigation.clone(),
     }))
 }
 
@@ -186,4 +195,12 @@ pub async fn search(
     responses((status = 200, body = AlertSnapshot)))]
 pub async fn alerts(State(state): State<AppState>) -> Json<AlertSnapshot> {
     Json(state.engines.alerts.snapshot().as_ref().clone())
+}
+
+/// Alerts without runbooks (firing first) and runbooks without alerts.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "alerts",
+    responses((status = 200, body = app::coverage::Coverage)))]
+pub async fn coverage(State(state): State<AppState>) -> Json<app::coverage::Coverage> {
+    use app::backend::Portal;
+    Json(state.engines.coverage())
 }

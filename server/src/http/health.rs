@@ -33,6 +33,16 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `/metrics` in the OpenMetrics text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    let now = chrono::Utc::now();
+    for upstream in &state.engines.alerts.snapshot().upstreams {
+        let age = upstream.last_success.map_or(f64::INFINITY, |t| {
+            (now - t).num_milliseconds().max(0) as f64 / 1000.0
+        });
+        state
+            .engines
+            .metrics
+            .set_upstream_health(&upstream.name, age, upstream.healthy());
+    }
     (
         [(
             header::CONTENT_TYPE,

@@ -2,6 +2,7 @@
 //! metrics and static assets, with the cross-cutting layers around them.
 
 mod alert_links;
+mod alert_stream;
 mod api;
 mod guard;
 mod health;

@@ -7,6 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Runbook portal API", description = "Runbooks, live alert state and incident timelines."),
     paths(super::api::list_runbooks, super::api::get_runbook, super::api::search, super::api::alerts,
+        super::alert_stream::stream, super::api::coverage,
         super::incidents_api::create_incident, super::incidents_api::list_incidents,
         super::incidents_api::get_incident, super::incidents_api::post_event,
         super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager),

@@ -27,6 +27,9 @@ pub struct Runbook {
     pub rule: Option<(Rule, RuleSource)>,
     /// Items of the `## Mitigation` list: an incident's checklist.
     pub mitigation: Vec<String>,
+    /// The standard sections (Meaning, Impact, Diagnosis, Mitigation) found,
+    /// in order, with their plain text.
+    pub sections: Vec<(String, String)>,
     /// Set when the file could not be parsed.
     pub error: Option<ParseError>,
     /// The file's text, kept only when it could not be parsed.
@@ -56,6 +59,8 @@ pub struct RunbookIndex {
     /// Tag → positions.
     by_tag: BTreeMap<String, Vec<usize>>,
     search: SearchIndex,
+    /// `(rule file, alert)` of every alerting rule in the rule files (coverage).
+    rule_alerts: Vec<(String, String)>,
 }
 
 impl RunbookIndex {
@@ -99,6 +104,7 @@ impl RunbookIndex {
             by_alert: HashMap::new(),
             by_tag: BTreeMap::new(),
             search,
+            rule_alerts: rules.alerts(),
         };
         for (i, runbook) in index.runbooks.iter().enumerate() {
             index.by_key.insert(runbook.key.to_lowercase(), i);
@@ -132,6 +138,11 @@ impl RunbookIndex {
             .get(tag)
             .map(|ids| ids.iter().map(|&i| &self.runbooks[i]).collect())
             .unwrap_or_default()
+    }
+
+    /// `(rule file, alert)` of every alerting rule in the configured rule files.
+    pub fn rule_alerts(&self) -> &[(String, String)] {
+        &self.rule_alerts
     }
 
     pub fn runbooks(&self) -> &[Arc<Runbook>] {
@@ -205,6 +216,7 @@ fn load_runbook(
         headings: Vec::new(),
         rule: None,
         mitigation: Vec::new(),
+        sections: Vec::new(),
         error: None,
         raw: None,
     };
@@ -213,6 +225,7 @@ fn load_runbook(
         Ok(doc) => {
             let rendered = render::render(&doc, rules);
             runbook.mitigation = super::sections::mitigation_items(&doc.body);
+            runbook.sections = super::sections::standard_sections(&doc.body);
             runbook.front = doc.front;
             runbook.body = Template::parse(&rendered.html);
             runbook.headings = rendered.headings;

@@ -52,6 +52,17 @@ impl RuleSet {
         self.files.values().map(Vec::len).sum()
     }
 
+    /// Every `(rule file, alert name)`, sorted.
+    pub fn alerts(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = self
+            .files
+            .iter()
+            .flat_map(|(file, rules)| rules.iter().map(|r| (file.clone(), r.alert.clone())))
+            .collect();
+        all.sort();
+        all
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

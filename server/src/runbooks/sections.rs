@@ -87,6 +87,55 @@ pub fn mitigation_items(markdown: &str) -> Vec<String> {
     items
 }
 
+/// The standard sections a runbook has (Meaning, Impact, Diagnosis,
+/// Mitigation), in file order, each with its plain text. A section runs to the
+/// next heading of the same or a higher level.
+pub fn standard_sections(markdown: &str) -> Vec<(String, String)> {
+    const NAMES: [&str; 4] = ["Meaning", "Impact", "Diagnosis", "Mitigation"];
+    let mut sections: Vec<(String, String)> = Vec::new();
+    let mut open: Option<HeadingLevel> = None;
+    let mut heading: Option<(HeadingLevel, String)> = None;
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                if open.is_some_and(|l| level <= l) {
+                    open = None;
+                }
+                heading = Some((level, String::new()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, text)) = heading.take() {
+                    let name = NAMES.iter().find(|n| text.trim().eq_ignore_ascii_case(n));
+                    if let (None, Some(name)) = (open, name) {
+                        open = Some(level);
+                        sections.push((name.to_string(), String::new()));
+                    } else if let Some(section) = sections.last_mut().filter(|_| open.is_some()) {
+                        section.1.push_str(&text);
+                        section.1.push('\n');
+                    }
+                }
+            }
+            Event::Text(text) | Event::Code(text) => match (&mut heading, sections.last_mut()) {
+                (Some((_, h)), _) => h.push_str(&text),
+                (None, Some(section)) if open.is_some() => section.1.push_str(&text),
+                _ => {}
+            },
+            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
+                if let (None, Some(section)) = (&heading, sections.last_mut()) {
+                    if open.is_some() && !section.1.ends_with('\n') {
+                        section.1.push('\n');
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for section in &mut sections {
+        section.1 = section.1.trim().to_string();
+    }
+    sections
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +151,17 @@ mod tests {
                 "Tell the team"
             ]
         );
+    }
+
+    #[test]
+    fn standard_sections_in_order_with_text() {
+        let text = "# A\n\nintro\n\n## Meaning\n\nIt means `x`.\n\n## Impact\n\nUsers wait.\n\n### Detail\n\nmore\n\n## Other\n\nnot a section\n";
+        let sections = standard_sections(text);
+        let names: Vec<&str> = sections.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["Meaning", "Impact"]);
+        assert_eq!(sections[0].1, "It means x.");
+        assert!(sections[1].1.contains("Users wait.") && sections[1].1.contains("more"));
+        assert!(!sections[1].1.contains("not a section"));
     }
 
     #[test]

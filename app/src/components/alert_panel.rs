@@ -1,0 +1,215 @@
+//! The live alert panel of a runbook page: state badge, stale banner,
+//! instances (filtered to the page's labels, with "show all"), silences and
+//! the live rule. Rendered on the server from the snapshot, then kept current
+//! by the SSE stream.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use super::live_rule::LiveRuleBox;
+use super::live_stream::{When, follow_stream, stream_url, use_now};
+use crate::api::get_live_state;
+use crate::live::{AlertGroup, AlertInstance, LiveState, SilenceView, UpstreamHealth};
+use crate::types::Labels;
+
+#[component]
+pub fn AlertPanel(alertname: String, labels: Labels) -> impl IntoView {
+    let name = alertname.clone();
+    let initial = Resource::new(move || name.clone(), |n| get_live_state(Some(n)));
+    let url = stream_url(Some(&alertname));
+    view! {
+        <Suspense fallback=|| view! { <section class="alert-panel">"Loading alert state…"</section> }>
+            {move || {
+                let (labels, url) = (labels.clone(), url.clone());
+                Suspend::new(async move {
+                    match initial.await {
+                        Ok(state) => view! { <LivePanel state url labels /> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <section class="alert-panel">
+                                    <span class="badge unknown" data-state="unknown">"state unknown"</span>
+                                    <p class="error">{e.to_string()}</p>
+                                </section>
+                            }
+                                .into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LivePanel(state: LiveState, url: String, labels: Labels) -> impl IntoView {
+    let live = RwSignal::new(state);
+    follow_stream(url, live);
+    let now = use_now();
+    let filtered = !labels.is_empty();
+    let (show_all, set_show_all) = signal(!filtered);
+    let group = move || live.with(|s| s.groups.first().cloned());
+    let filter_text = labels
+        .iter()
+        .map(|(k, v)| format!("{k}=\"{v}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let instances = move || {
+        let labels = labels.clone();
+        let filter_text = filter_text.clone();
+        group().map(|g| {
+            let total = g.instances.len();
+            let shown: Vec<AlertInstance> = g
+                .instances
+                .into_iter()
+                .filter(|i| show_all.get() || i.matches(&labels))
+                .collect();
+            let toggle = filtered.then(|| {
+                view! {
+                    <p class="filter">
+                        {move || if show_all.get() { "All instances.".to_string() } else { format!("Instances matching {filter_text}.") }}
+                        " "
+                        <button class="show-all" on:click=move |_| set_show_all.update(|v| *v = !*v)>
+                            {move || if show_all.get() { "show matching only".to_string() } else { format!("show all {total}") }}
+                        </button>
+                    </p>
+                }
+            });
+            view! {
+                {toggle}
+                <InstanceTable instances=shown now />
+            }
+        })
+    };
+    view! {
+        <section class="alert-panel" data-alertname=move || group().map(|g| g.alertname).unwrap_or_default()>
+            <h2>"Live alert state"</h2>
+            {move || group().map(|g| view! { <GroupBadge group=g /> })}
+            {move || view! { <StaleBanner upstreams=live.with(|s| s.upstreams.clone()) now /> }}
+            {instances}
+            {move || group().map(|g| view! { <Silences silences=g.silences now /> })}
+            {move || group().map(|g| view! { <LiveRuleBox rules=g.rules /> })}
+        </section>
+    }
+    .into_any()
+}
+
+/// The state badge; `data-state` is stable for scripts and tests.
+#[component]
+pub fn GroupBadge(group: AlertGroup) -> impl IntoView {
+    let css = group.state.css();
+    let count = |state: &str| group.instances.iter().filter(|i| i.state == state).count();
+    let counts = match (count("firing"), count("pending")) {
+        (0, 0) => String::new(),
+        (f, 0) => format!(" · {f} instance(s)"),
+        (0, p) => format!(" · {p} pending"),
+        (f, p) => format!(" · {f} firing, {p} pending"),
+    };
+    view! {
+        <span class=format!("badge {css}") data-state=css>
+            {group.state.label()}
+            {counts}
+        </span>
+    }
+}
+
+/// "Prometheus X is not answering … last updated N s ago", per failing upstream.
+#[component]
+pub fn StaleBanner(
+    upstreams: Vec<UpstreamHealth>,
+    now: ReadSignal<DateTime<Utc>>,
+) -> impl IntoView {
+    upstreams
+        .into_iter()
+        .filter(|u| !u.healthy())
+        .map(|u| {
+            let error = u
+                .last_error
+                .clone()
+                .unwrap_or_else(|| "no answer yet".into());
+            let updated = match u.last_success {
+                Some(at) => view! { "Last updated " <When at now /> "." }.into_any(),
+                None => view! { "Never reached since start-up." }.into_any(),
+            };
+            view! {
+                <p class="stale-banner" role="status" data-upstream=u.name.clone()>
+                    <strong>{format!("{} ({}) is not answering: ", u.name, u.kind)}</strong>
+                    {error}
+                    ". The state shown may be out of date. "
+                    {updated}
+                </p>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn InstanceTable(instances: Vec<AlertInstance>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+    if instances.is_empty() {
+        return view! { <p class="no-instances">"No instance is firing or pending."</p> }
+            .into_any();
+    }
+    let rows = instances
+        .into_iter()
+        .map(|i| {
+            let state = if i.muted() {
+                format!("{} (silenced)", i.state)
+            } else {
+                i.state.clone()
+            };
+            let labels = i
+                .labels
+                .iter()
+                .filter(|(k, _)| k.as_str() != "alertname")
+                .map(|(k, v)| view! { <code class="label">{format!("{k}=\"{v}\"")}</code> " " })
+                .collect_view();
+            view! {
+                <tr class="instance" data-state=i.state.clone() data-muted=i.muted().to_string()>
+                    <td>{state}</td>
+                    <td>{labels}</td>
+                    <td class="value">{i.value.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td>{i.active_at.map(|at| view! { <When at now /> })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="instances">
+            <thead>
+                <tr>
+                    <th>"State"</th>
+                    <th>"Labels"</th>
+                    <th>"Value"</th>
+                    <th>"Active since"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+#[component]
+fn Silences(silences: Vec<SilenceView>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+    (!silences.is_empty()).then(|| {
+        let items = silences
+            .into_iter()
+            .map(|s| {
+                view! {
+                    <li class="silence" data-silence-id=s.id.clone()>
+                        <strong>{format!("Silenced by {}", s.created_by)}</strong>
+                        " until "
+                        <When at=s.ends_at now />
+                        ": "
+                        <span class="comment">{s.comment.clone()}</span>
+                        " "
+                        <code>{s.matchers.join(", ")}</code>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <h3>"Silences"</h3>
+            <ul class="silences">{items}</ul>
+        }
+    })
+}

@@ -1,0 +1,159 @@
+//! Keeping live alert state current in the browser: an `EventSource` on
+//! `/api/v1/alerts/stream` feeds a signal (browser only; the server renders
+//! the snapshot it has), plus the clock and time formatting the panels use.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::live::LiveState;
+
+/// The stream URL for one alert name, or for every alert.
+pub fn stream_url(alertname: Option<&str>) -> String {
+    match alertname {
+        Some(name) => format!(
+            "/api/v1/alerts/stream?alertname={}",
+            percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+        ),
+        None => "/api/v1/alerts/stream".to_string(),
+    }
+}
+
+/// Once hydrated, apply the stream's events to `live` until the owner is
+/// cleaned up (the `EventSource` is then closed). The browser reconnects by
+/// itself and sends `Last-Event-ID`, so nothing is missed across a blip.
+pub fn follow_stream(url: String, live: RwSignal<LiveState>) {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| browser::open(&url, live));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (url, live);
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::*;
+    use send_wrapper::SendWrapper;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    use crate::live::{AlertGroup, LiveState, UpstreamHealth};
+
+    type Listener = Closure<dyn Fn(web_sys::MessageEvent)>;
+
+    pub fn open(url: &str, live: RwSignal<LiveState>) {
+        let Ok(source) = web_sys::EventSource::new(url) else {
+            return;
+        };
+        let mut listeners: Vec<Listener> = Vec::new();
+        let mut listen = |kind: &str, apply: Box<dyn Fn(&str)>| {
+            let listener = Listener::new(move |event: web_sys::MessageEvent| {
+                if let Some(text) = event.data().as_string() {
+                    apply(&text);
+                }
+            });
+            let _ =
+                source.add_event_listener_with_callback(kind, listener.as_ref().unchecked_ref());
+            listeners.push(listener);
+        };
+        listen(
+            "state",
+            Box::new(move |text| {
+                if let Ok(state) = serde_json::from_str::<LiveState>(text) {
+                    live.set(state);
+                }
+            }),
+        );
+        listen(
+            "alert",
+            Box::new(move |text| {
+                if let Ok(group) = serde_json::from_str::<AlertGroup>(text) {
+                    live.update(|s| s.apply_group(group));
+                }
+            }),
+        );
+        listen(
+            "upstreams",
+            Box::new(move |text| {
+                if let Ok(upstreams) = serde_json::from_str::<Vec<UpstreamHealth>>(text) {
+                    live.update(|s| s.upstreams = upstreams);
+                }
+            }),
+        );
+        // The browser is single-threaded: the wrapper only satisfies the
+        // `Send` bound of `on_cleanup`.
+        let handle = SendWrapper::new((source, listeners));
+        on_cleanup(move || {
+            handle.0.close();
+            drop(handle);
+        });
+    }
+}
+
+/// The current time, ticking every second once hydrated (for "N s ago").
+pub fn use_now() -> ReadSignal<DateTime<Utc>> {
+    let (now, set_now) = signal(Utc::now());
+    Effect::new(move |_| {
+        let handle = set_interval_with_handle(
+            move || set_now.set(Utc::now()),
+            std::time::Duration::from_secs(1),
+        );
+        on_cleanup(move || {
+            if let Ok(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
+    now
+}
+
+/// "12 s ago", "5 min ago", "in 2 h".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds();
+    let n = secs.unsigned_abs();
+    let amount = match n {
+        0..=89 => format!("{n} s"),
+        90..=5399 => format!("{} min", (n + 30) / 60),
+        5400..=172_799 => format!("{} h", (n + 1800) / 3600),
+        _ => format!("{} d", (n + 43_200) / 86_400),
+    };
+    if secs >= 0 {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
+/// "2024-01-01 12:00:00 UTC".
+pub fn absolute(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A `<time>` with the relative time as text and the absolute one beside it.
+#[component]
+pub fn When(at: DateTime<Utc>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+    view! {
+        <time datetime=at.to_rfc3339() title=absolute(at)>
+            {move || relative(at, now.get())}
+        </time>
+        <span class="absolute">{format!(" ({})", absolute(at))}</span>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = Utc::now();
+        assert_eq!(
+            relative(now - chrono::Duration::seconds(12), now),
+            "12 s ago"
+        );
+        assert_eq!(
+            relative(now - chrono::Duration::minutes(5), now),
+            "5 min ago"
+        );
+        assert_eq!(relative(now + chrono::Duration::hours(2), now), "in 2 h");
+        assert_eq!(relative(now - chrono::Duration::days(3), now), "3 d ago");
+    }
+}
