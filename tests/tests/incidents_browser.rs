@@ -21,10 +21,10 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
 
 async fn enabled(client: &Client, css: &str) -> fantoccini::elements::Element {
     for _ in 0..200 {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            if element.attr("disabled").await.ok().flatten().is_none() {
-                return element;
-            }
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && element.attr("disabled").await.ok().flatten().is_none()
+        {
+            return element;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -155,12 +155,12 @@ impl Timeline {
                 .bind(id)
                 .execute(&mut *tx)
                 .await;
-                if let Err(sqlx::Error::Database(e)) = &reopened {
-                    if e.is_unique_violation() {
-                        return Err(Error::Conflict(format!(
-                            "another incident is open for the alert of incident {id}"
-                        )));
-                    }
+                if let Err(sqlx::Error::Database(e)) = &reopened
+                    && e.is_unique_violation()
+                {
+                    return Err(Error::Conflict(format!(
+                        "another incident is open for the alert of incident {id}"
+                    )));
                 }
                 reopened?;
                 ("reopened", json!({ "reason": reason }))

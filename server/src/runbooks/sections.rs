@@ -46,10 +46,11 @@ pub fn mitigation_items(markdown: &str) -> Vec<String> {
                 heading_text.clear();
             }
             Event::End(TagEnd::Heading(_)) => {
-                if let Some(level) = in_heading.take() {
-                    if section.is_none() && heading_text.trim().eq_ignore_ascii_case("mitigation") {
-                        section = Some(level);
-                    }
+                if let Some(level) = in_heading.take()
+                    && section.is_none()
+                    && heading_text.trim().eq_ignore_ascii_case("mitigation")
+                {
+                    section = Some(level);
                 }
             }
             Event::Start(Tag::List(_)) if section.is_some() => list_depth += 1,
@@ -70,10 +71,10 @@ pub fn mitigation_items(markdown: &str) -> Vec<String> {
             Event::Text(text) | Event::Code(text) => {
                 if in_heading.is_some() {
                     heading_text.push_str(&text);
-                } else if list_depth == 1 {
-                    if let Some(current) = current.as_mut() {
-                        current.push_str(&text);
-                    }
+                } else if list_depth == 1
+                    && let Some(current) = current.as_mut()
+                {
+                    current.push_str(&text);
                 }
             }
             Event::SoftBreak | Event::HardBreak => {
@@ -121,10 +122,11 @@ pub fn standard_sections(markdown: &str) -> Vec<(String, String)> {
                 _ => {}
             },
             Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if let (None, Some(section)) = (&heading, sections.last_mut()) {
-                    if open.is_some() && !section.1.ends_with('\n') {
-                        section.1.push('\n');
-                    }
+                if let (None, Some(section)) = (&heading, sections.last_mut())
+                    && open.is_some()
+                    && !section.1.ends_with('\n')
+                {
+                    section.1.push('\n');
                 }
             }
             _ => {}
