@@ -9,6 +9,7 @@ pub type Labels = BTreeMap<String, String>;
 
 /// One runbook in a listing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RunbookSummary {
     /// `group/Alert`, the stable key used in URLs.
     pub key: String,

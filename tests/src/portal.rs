@@ -79,6 +79,21 @@ impl Portal {
         })
     }
 
+    /// GET `path` without following redirects: the status and the body.
+    pub async fn get(&self, path: &str) -> (reqwest::StatusCode, String) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client");
+        let response = client
+            .get(format!("{}{path}", self.url))
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status();
+        (status, response.text().await.unwrap_or_default())
+    }
+
     pub fn log(&self) -> String {
         crate::process::read_log(&self.dir.path().join("portal.log"))
     }

@@ -12,29 +12,19 @@ fn client() -> reqwest::Client {
         .unwrap()
 }
 
-async fn get(portal: &Portal, path: &str) -> (StatusCode, String) {
-    let response = client()
-        .get(format!("{}{path}", portal.url))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn health_ready_metrics_and_openapi() {
     let portal = Portal::start(&[], &[]).await.unwrap();
     assert_eq!(
-        get(&portal, "/healthz").await,
+        portal.get("/healthz").await,
         (StatusCode::OK, "ok\n".into())
     );
-    let (status, body) = get(&portal, "/readyz").await;
+    let (status, body) = portal.get("/readyz").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("6 runbooks"), "{body}");
 
-    get(&portal, "/runbooks").await;
-    let (status, metrics) = get(&portal, "/metrics").await;
+    portal.get("/runbooks").await;
+    let (status, metrics) = portal.get("/metrics").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         metrics.contains("runbook_portal_runbooks_loaded 6"),
@@ -47,7 +37,7 @@ async fn health_ready_metrics_and_openapi() {
         "{metrics}"
     );
 
-    let (status, doc) = get(&portal, "/api/v1/openapi.json").await;
+    let (status, doc) = portal.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
     let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
@@ -64,7 +54,7 @@ async fn health_ready_metrics_and_openapi() {
 #[tokio::test]
 async fn runbook_pages_and_json() {
     let portal = Portal::start(&[], &[]).await.unwrap();
-    let (status, list) = get(&portal, "/runbooks").await;
+    let (status, list) = portal.get("/runbooks").await;
     assert_eq!(status, StatusCode::OK);
     for alert in [
         "PrometheusTargetMissing",
@@ -80,7 +70,7 @@ async fn runbook_pages_and_json() {
         "/runbooks/node-exporter/hostoutofdiskspace",
         "/runbooks/NODE-EXPORTER/HostOutOfDiskSpace/",
     ] {
-        let (status, page) = get(&portal, path).await;
+        let (status, page) = portal.get(path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(
             page.contains("<h1>HostOutOfDiskSpace</h1>"),
@@ -98,24 +88,22 @@ async fn runbook_pages_and_json() {
         assert!(page.contains("no Prometheus configured"), "{path}: badge");
     }
 
-    let (status, group) = get(&portal, "/runbooks/node-exporter").await;
+    let (status, group) = portal.get("/runbooks/node-exporter").await;
     assert_eq!(status, StatusCode::OK);
     assert!(group.contains("HostHighCpuLoad"));
 
-    let (status, _) = get(&portal, "/runbooks/no-such-group/NoSuchAlert").await;
+    let (status, _) = portal.get("/runbooks/no-such-group/NoSuchAlert").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _) = get(&portal, "/definitely/not/a/page").await;
+    let (status, _) = portal.get("/definitely/not/a/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, json) = get(&portal, "/api/v1/runbooks").await;
+    let (status, json) = portal.get("/api/v1/runbooks").await;
     assert_eq!(status, StatusCode::OK);
     let list: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(list.len(), 6);
-    let (status, json) = get(
-        &portal,
-        "/api/v1/runbooks/blackbox-exporter/blackboxprobefailed.md",
-    )
-    .await;
+    let (status, json) = portal
+        .get("/api/v1/runbooks/blackbox-exporter/blackboxprobefailed.md")
+        .await;
     assert_eq!(status, StatusCode::OK);
     let detail: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(detail["key"], "blackbox-exporter/BlackboxProbeFailed");
@@ -133,7 +121,7 @@ async fn runbook_pages_and_json() {
         "mitigation items: {detail}"
     );
     assert_eq!(detail["rule"]["source"], "rule-file");
-    let (status, json) = get(&portal, "/api/v1/runbooks/nope/Nope").await;
+    let (status, json) = portal.get("/api/v1/runbooks/nope/Nope").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(json.contains("no runbook"), "{json}");
 }
@@ -154,7 +142,7 @@ async fn alert_links_redirect_with_labels() {
         response.headers()["location"],
         "/runbooks/node-exporter/HostOutOfDiskSpace?instance=db1:9100&mountpoint=/var"
     );
-    let (status, page) = get(&portal, "/alerts/NoRunbookForThis").await;
+    let (status, page) = portal.get("/alerts/NoRunbookForThis").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("NoRunbookForThis"));
 }
@@ -162,7 +150,7 @@ async fn alert_links_redirect_with_labels() {
 #[tokio::test]
 async fn assets_are_hashed_and_cached() {
     let portal = Portal::start(&[], &[]).await.unwrap();
-    let (_, page) = get(&portal, "/runbooks").await;
+    let (_, page) = portal.get("/runbooks").await;
     let wasm = page
         .split('"')
         .find(|s| s.starts_with("/pkg/portal_bg-") && s.ends_with(".wasm"))
@@ -190,7 +178,7 @@ async fn assets_are_hashed_and_cached() {
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-    let (status, _) = get(&portal, "/pkg/portal_bg-000000000000.wasm").await;
+    let (status, _) = portal.get("/pkg/portal_bg-000000000000.wasm").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -245,7 +233,7 @@ async fn writes_are_recorded_and_cross_site_writes_refused() {
 
     let twice = client().post(&url).form(&form).send().await.unwrap();
     assert_eq!(twice.status(), StatusCode::CONFLICT);
-    let (status, json) = get(&portal, "/api/v1/incidents/1").await;
+    let (status, json) = portal.get("/api/v1/incidents/1").await;
     assert_eq!(status, StatusCode::OK);
     assert!(json.contains("\"opened\""), "{json}");
 }

@@ -32,16 +32,6 @@ async fn fixture_portal() -> Portal {
     .unwrap()
 }
 
-async fn get(portal: &Portal, path: &str) -> (StatusCode, String) {
-    let response = client()
-        .get(format!("{}{path}", portal.url))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.text().await.unwrap())
-}
-
 /// Every real start tag in a piece of HTML.
 static TAG: std::sync::LazyLock<regex::Regex> =
     std::sync::LazyLock::new(|| regex::Regex::new(r"<[a-zA-Z][^>]*>").unwrap());
@@ -76,16 +66,16 @@ async fn odd_names_nesting_and_url_forms_resolve() {
         ("/runbooks/nested/deeper/NestedAlert", "NestedAlert"),
         ("/runbooks/NESTED/DEEPER/nestedalert.md", "NestedAlert"),
     ] {
-        let (status, page) = get(&portal, path).await;
+        let (status, page) = portal.get(path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert!(page.contains(marker), "{path} lacks {marker}");
     }
-    let (status, group) = get(&portal, "/runbooks/nested/deeper").await;
+    let (status, group) = portal.get("/runbooks/nested/deeper").await;
     assert_eq!(status, StatusCode::OK);
     assert!(group.contains("NestedAlert"));
 
     // The same alert in two groups: a choice page; one group: a redirect.
-    let (status, choice) = get(&portal, "/alerts/HostHighCpuLoad").await;
+    let (status, choice) = portal.get("/alerts/HostHighCpuLoad").await;
     assert_eq!(status, StatusCode::MULTIPLE_CHOICES);
     assert!(
         choice.contains("/runbooks/dupes/HostHighCpuLoad")
@@ -118,24 +108,24 @@ async fn odd_names_nesting_and_url_forms_resolve() {
 #[tokio::test]
 async fn groups_tags_empty_broken_and_unknown_shortcodes() {
     let portal = fixture_portal().await;
-    let (status, group) = get(&portal, "/runbooks/node-exporter").await;
+    let (status, group) = portal.get("/runbooks/node-exporter").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         group.contains("Node exporter (fixture)"),
         "_index.md title on the group page"
     );
-    let (_, list) = get(&portal, "/runbooks").await;
+    let (_, list) = portal.get("/runbooks").await;
     assert!(!list.contains(">_index<"), "_index.md is not a runbook");
     assert!(
         list.contains("broken"),
         "/runbooks marks the broken runbook"
     );
 
-    let (status, empty) = get(&portal, "/runbooks/empty/EmptyRunbook").await;
+    let (status, empty) = portal.get("/runbooks/empty/EmptyRunbook").await;
     assert_eq!(status, StatusCode::OK);
     assert!(empty.contains("<h1>EmptyRunbook</h1>"));
 
-    let (status, broken) = get(&portal, "/runbooks/broken/BrokenFrontMatter").await;
+    let (status, broken) = portal.get("/runbooks/broken/BrokenFrontMatter").await;
     assert_eq!(
         status,
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -149,15 +139,15 @@ async fn groups_tags_empty_broken_and_unknown_shortcodes() {
         broken.contains("BODY-STILL-RENDERS"),
         "the text is still shown"
     );
-    let (status, _) = get(&portal, "/runbooks/node-exporter/HostHighCpuLoad").await;
+    let (status, _) = portal.get("/runbooks/node-exporter/HostHighCpuLoad").await;
     assert_eq!(status, StatusCode::OK, "other runbooks unaffected");
 
-    let (_, unknown) = get(&portal, "/runbooks/unknown/UnknownShortcode").await;
+    let (_, unknown) = portal.get("/runbooks/unknown/UnknownShortcode").await;
     assert!(unknown.contains("Unsupported shortcode"));
     assert!(unknown.contains("TEXT-AFTER-UNKNOWN-SHORTCODES"));
     assert!(unknown.contains("data-source=\"comment-copy\"") && unknown.contains("not found"));
 
-    let (status, tag) = get(&portal, "/tags/fixture").await;
+    let (status, tag) = portal.get("/tags/fixture").await;
     assert_eq!(status, StatusCode::OK);
     assert!(tag.contains("ScriptInFrontMatter"));
 }
@@ -165,11 +155,9 @@ async fn groups_tags_empty_broken_and_unknown_shortcodes() {
 #[tokio::test]
 async fn labels_fill_placeholders_escaped() {
     let portal = fixture_portal().await;
-    let (_, page) = get(
-        &portal,
-        "/runbooks/node-exporter/HostHighCpuLoad?instance=%3Cb%3Eweb1%3C%2Fb%3E:9100",
-    )
-    .await;
+    let (_, page) = portal
+        .get("/runbooks/node-exporter/HostHighCpuLoad?instance=%3Cb%3Eweb1%3C%2Fb%3E:9100")
+        .await;
     let body = article(&page);
     assert!(body.contains("class=\"filled\""), "placeholders filled");
     assert!(
@@ -177,7 +165,7 @@ async fn labels_fill_placeholders_escaped() {
         "label value escaped"
     );
     assert!(!body.contains("<b>web1"));
-    let (_, page) = get(&portal, "/runbooks/node-exporter/HostHighCpuLoad").await;
+    let (_, page) = portal.get("/runbooks/node-exporter/HostHighCpuLoad").await;
     assert!(
         article(&page).contains("class=\"placeholder\""),
         "missing labels stay marked"
@@ -194,7 +182,7 @@ async fn xss_never_reaches_the_page() {
         "/tags/fixture",
         "/search?q=xss",
     ] {
-        let (_, page) = get(&portal, path).await;
+        let (_, page) = portal.get(path).await;
         // Payloads may appear as escaped text (in code blocks); never as markup.
         for tag in TAG.find_iter(article(&page)) {
             let tag = tag.as_str().to_lowercase();
@@ -204,13 +192,13 @@ async fn xss_never_reaches_the_page() {
             );
         }
     }
-    let (_, page) = get(&portal, "/runbooks/xss/ScriptInBody").await;
+    let (_, page) = portal.get("/runbooks/xss/ScriptInBody").await;
     assert!(
         page.contains("<details><summary>Safe</summary>kept</details>"),
         "details/summary kept"
     );
     assert!(page.contains("SAFE-TEXT-AFTER-PAYLOADS"));
-    let (_, json) = get(&portal, "/api/v1/runbooks/xss/ScriptInFrontMatter").await;
+    let (_, json) = portal.get("/api/v1/runbooks/xss/ScriptInFrontMatter").await;
     let detail: serde_json::Value = serde_json::from_str(&json).unwrap();
     let html = detail["html"].as_str().unwrap().to_lowercase();
     assert!(!html.contains("<script") && !html.contains("onerror="));
@@ -219,23 +207,25 @@ async fn xss_never_reaches_the_page() {
 #[tokio::test]
 async fn search_api_and_page() {
     let portal = fixture_portal().await;
-    let (status, json) = get(&portal, "/api/v1/search?q=nestd%20alrt&limit=5").await;
+    let (status, json) = portal.get("/api/v1/search?q=nestd%20alrt&limit=5").await;
     assert_eq!(status, StatusCode::OK);
     let hits: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(
         hits[0]["key"], "nested/deeper/NestedAlert",
         "typo-tolerant: {hits:?}"
     );
-    let (_, json) = get(&portal, "/api/v1/search?q=HostHigh").await;
+    let (_, json) = portal.get("/api/v1/search?q=HostHigh").await;
     let hits: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert!(
         hits.len() >= 2 && hits[0]["alert"] == "HostHighCpuLoad",
         "prefix: {hits:?}"
     );
-    let (status, page) = get(&portal, "/search?q=cpu").await;
+    let (status, page) = portal.get("/search?q=cpu").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("HostHighCpuLoad"));
-    let (status, _) = get(&portal, &format!("/api/v1/search?q={}", "x".repeat(600))).await;
+    let (status, _) = portal
+        .get(&format!("/api/v1/search?q={}", "x".repeat(600)))
+        .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -252,7 +242,7 @@ async fn edited_file_is_live_within_two_seconds() {
     let portal = Portal::start(&["--runbooks", runbooks.to_str().unwrap()], &[])
         .await
         .unwrap();
-    let (_, page) = get(&portal, "/runbooks/live/Changing").await;
+    let (_, page) = portal.get("/runbooks/live/Changing").await;
     assert!(page.contains("first version"));
 
     let started = std::time::Instant::now();
@@ -263,20 +253,20 @@ async fn edited_file_is_live_within_two_seconds() {
     .unwrap();
     std::fs::write(runbooks.join("live/Added.md"), "added runbook\n").unwrap();
     eventually("the edit to be served", Duration::from_secs(2), || async {
-        let (_, page) = get(&portal, "/runbooks/live/Changing").await;
+        let (_, page) = portal.get("/runbooks/live/Changing").await;
         page.contains("second version").then_some(())
     })
     .await
     .unwrap();
     println!("edit live after {:?}", started.elapsed());
-    let (status, _) = get(&portal, "/runbooks/live/Added").await;
+    let (status, _) = portal.get("/runbooks/live/Added").await;
     assert_eq!(status, StatusCode::OK);
     std::fs::remove_file(runbooks.join("live/Added.md")).unwrap();
     eventually(
         "the removed file to disappear",
         Duration::from_secs(2),
         || async {
-            (get(&portal, "/runbooks/live/Added").await.0 == StatusCode::NOT_FOUND).then_some(())
+            (portal.get("/runbooks/live/Added").await.0 == StatusCode::NOT_FOUND).then_some(())
         },
     )
     .await

@@ -34,22 +34,11 @@ pub fn router() -> Router<AppState> {
         .route("/coverage", get(coverage))
 }
 
-/// A runbook in the list.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct RunbookItem {
-    pub key: String,
-    pub group: String,
-    pub alert: String,
-    pub title: String,
-    pub tags: Vec<String>,
-    pub broken: bool,
-}
-
 /// One runbook with its rendered body.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RunbookDetail {
     #[serde(flatten)]
-    pub item: RunbookItem,
+    pub item: app::types::RunbookSummary,
     pub description: Option<String>,
     pub source_path: String,
     /// Sanitised HTML of the body.
@@ -89,22 +78,10 @@ pub struct HeadingBody {
     pub text: String,
 }
 
-fn item(runbook: &crate::runbooks::Runbook) -> RunbookItem {
-    let s = portal::summary(runbook);
-    RunbookItem {
-        key: s.key,
-        group: s.group,
-        alert: s.alert,
-        title: s.title,
-        tags: s.tags,
-        broken: s.broken,
-    }
-}
-
 /// Every runbook, sorted by key.
 #[utoipa::path(get, path = "/api/v1/runbooks", tag = "runbooks",
-    responses((status = 200, body = [RunbookItem])))]
-pub async fn list_runbooks(State(state): State<AppState>) -> Json<Vec<RunbookItem>> {
+    responses((status = 200, body = [app::types::RunbookSummary])))]
+pub async fn list_runbooks(State(state): State<AppState>) -> Json<Vec<app::types::RunbookSummary>> {
     Json(
         state
             .engines
@@ -112,7 +89,7 @@ pub async fn list_runbooks(State(state): State<AppState>) -> Json<Vec<RunbookIte
             .index()
             .runbooks()
             .iter()
-            .map(|r| item(r))
+            .map(|r| portal::summary(r))
             .collect(),
     )
 }
@@ -131,7 +108,7 @@ pub async fn get_runbook(
         .ok_or_else(|| Error::NotFound(format!("no runbook {path}")))?;
     let view = portal::view(runbook, &Default::default());
     Ok(Json(RunbookDetail {
-        item: item(runbook),
+        item: portal::summary(runbook),
         description: view.description,
         source_path: view.source_path,
         html: view.html,
