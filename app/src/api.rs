@@ -48,7 +48,17 @@ pub async fn resolve_path(
     path: String,
     #[server(default)] labels: Labels,
 ) -> Result<RunbookPath, AppError> {
-    let resolved = crate::backend::portal().map(|p| p.resolve(&path, &labels));
+    let portal = crate::backend::portal();
+    let mut resolved = portal
+        .as_ref()
+        .map(|p| p.resolve(&path, &labels))
+        .map_err(Clone::clone);
+    if let (Ok(portal), Ok(RunbookPath::Runbook(view))) = (&portal, &mut resolved)
+        && view.error.is_none()
+        && !view.checks.is_empty()
+    {
+        view.last_results = portal.check_results(&view.key).await.unwrap_or_default();
+    }
     let status = match &resolved {
         Ok(RunbookPath::NotFound { .. }) => Some(http::StatusCode::NOT_FOUND),
         Ok(RunbookPath::Runbook(view)) if view.error.is_some() => {
@@ -162,6 +172,25 @@ pub async fn incident_act(id: i64, action: IncidentAction) -> Result<TimelineEve
             let portal = crate::backend::portal()?;
             let request = crate::backend::request_parts()?;
             portal.incident_act(&request, id, action).await
+        }
+        .await,
+    )
+}
+
+/// Run one check the runbook declares; the browser names it, never a query.
+#[server(prefix = "/sf", endpoint = "run_check", input = server_fn::codec::Json)]
+pub async fn run_check(
+    runbook_key: String,
+    check_id: String,
+    #[server(default)] labels: Labels,
+) -> Result<crate::checks::CheckResult, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            let request = crate::backend::request_parts()?;
+            portal
+                .run_check(&request, &runbook_key, &check_id, labels)
+                .await
         }
         .await,
     )

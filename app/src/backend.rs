@@ -61,6 +61,22 @@ pub trait Portal: Send + Sync + 'static {
     /// Incidents matching a filter, newest first, one page.
     async fn incidents(&self, query: IncidentQuery) -> Result<IncidentPage, AppError>;
 
+    /// Run one of a runbook's checks as the request's actor, recording the
+    /// result (and on the runbook's open incident, if any).
+    async fn run_check(
+        &self,
+        request: &Parts,
+        runbook_key: &str,
+        check_id: &str,
+        labels: Labels,
+    ) -> Result<crate::checks::CheckResult, AppError>;
+
+    /// The newest recorded result of each check of a runbook.
+    async fn check_results(
+        &self,
+        runbook_key: &str,
+    ) -> Result<Vec<crate::checks::CheckResult>, AppError>;
+
     /// Apply one action to an incident as the request's actor.
     async fn incident_act(
         &self,

@@ -20,6 +20,8 @@ pub enum AppError {
     Conflict(String),
     #[error("payload too large: {0}")]
     TooLarge(String),
+    #[error("too many requests: {0}")]
+    TooManyRequests(String),
     #[error("upstream unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -38,6 +40,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
+            AppError::TooManyRequests(_) => 429,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,
             AppError::ServerFn(e) => match e {

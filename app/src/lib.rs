@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod checks;
 mod components;
 pub mod coverage;
 pub mod error;

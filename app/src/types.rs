@@ -30,18 +30,27 @@ pub struct RunbookView {
     pub title: String,
     pub description: Option<String>,
     pub tags: Vec<String>,
-    /// Sanitised HTML of the body; safe to insert as-is.
-    pub html: String,
     /// Path of the source file relative to the runbook root.
     pub source_path: String,
     /// `date` from the front matter: when the runbook last changed.
     pub date: Option<String>,
     /// Headings of the body, for the table of contents.
     pub toc: Vec<TocEntry>,
-    /// Parse problem, when the file is broken. `html` is then empty and
+    /// Parse problem, when the file is broken. `body` is then empty and
     /// `raw` holds the file's text so the responder still has it.
     pub error: Option<String>,
     pub raw: Option<String>,
+    /// Sanitised HTML of the body, safe to insert as-is, cut where its
+    /// top-level checks stand (the page puts live check cards there).
+    #[serde(default)]
+    pub body: Vec<crate::checks::BodyPart>,
+    /// Every check of the runbook, declared ones first, then the implicit
+    /// `alert-expr` when the rule is known.
+    #[serde(default)]
+    pub checks: Vec<crate::checks::CheckView>,
+    /// The newest recorded result of each check.
+    #[serde(default)]
+    pub last_results: Vec<crate::checks::CheckResult>,
 }
 
 /// One heading in a runbook's table of contents.

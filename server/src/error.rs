@@ -20,6 +20,8 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    TooManyRequests(String),
+    #[error("{0}")]
     Upstream(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -37,6 +39,7 @@ impl From<Error> for AppError {
             Error::Unauthorized(m) => AppError::Unauthorized(m),
             Error::Forbidden(m) => AppError::Forbidden(m),
             Error::Conflict(m) => AppError::Conflict(m),
+            Error::TooManyRequests(m) => AppError::TooManyRequests(m),
             Error::Upstream(m) => AppError::Unavailable(m),
             Error::Database(e) => {
                 // Details go to the log, not to the client.

@@ -5,6 +5,8 @@
 pub mod alerts;
 pub mod assets;
 pub mod auth;
+pub mod check_ops;
+pub mod checks;
 pub mod cli;
 pub mod config;
 pub mod db;

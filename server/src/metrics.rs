@@ -28,8 +28,27 @@ struct UpstreamLabels {
     upstream: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CheckLabels {
+    kind: &'static str,
+    status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabels {
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
+    check_runs: Family<CheckLabels, Counter>,
+    check_duration: Family<KindLabels, Histogram>,
+    check_refusals: Family<ReasonLabels, Counter>,
     http_requests: Family<HttpLabels, Counter>,
     http_duration: Family<HttpLabels, Histogram>,
     polls: Family<PollLabels, Counter>,
@@ -114,8 +133,31 @@ impl Metrics {
             "Alert-state SSE events sent",
             sse_events.clone(),
         );
+        let check_runs = Family::<CheckLabels, Counter>::default();
+        let check_duration = Family::<KindLabels, Histogram>::new_with_constructor(
+            latency_histogram as fn() -> Histogram,
+        );
+        let check_refusals = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "check_runs",
+            "Diagnosis check runs by kind and result",
+            check_runs.clone(),
+        );
+        registry.register(
+            "check_run_duration_seconds",
+            "Duration of diagnosis check runs",
+            check_duration.clone(),
+        );
+        registry.register(
+            "check_refusals",
+            "Check runs refused before running, by reason",
+            check_refusals.clone(),
+        );
         Metrics {
             registry,
+            check_runs,
+            check_duration,
+            check_refusals,
             upstream_data_age,
             upstream_up,
             sse_subscribers,
@@ -174,6 +216,21 @@ impl Metrics {
 
     pub fn sse_event(&self) {
         self.sse_events.inc();
+    }
+
+    pub fn check_ran(&self, kind: &'static str, status: &'static str, elapsed: Duration) {
+        self.check_runs
+            .get_or_create(&CheckLabels { kind, status })
+            .inc();
+        self.check_duration
+            .get_or_create(&KindLabels { kind })
+            .observe(elapsed.as_secs_f64());
+    }
+
+    pub fn check_refused(&self, reason: &'static str) {
+        self.check_refusals
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
     }
 
     pub fn incident_opened(&self) {

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use app::backend::Portal;
+use app::checks::{BodyPart, CheckResult};
 use app::error::AppError;
 use app::types::{
     AlertBadge, Catalog, GroupSummary, IncidentAction, IncidentPage, IncidentQuery, IncidentView,
@@ -13,10 +14,12 @@ use http::request::Parts;
 
 use crate::alerts::AlertHub;
 use crate::auth::Auth;
+use crate::checks::CheckEngine;
 use crate::config::WebhookConfig;
 use crate::incident_ops::{self, CreateIncident};
 use crate::incidents::Timeline;
 use crate::metrics::Metrics;
+use crate::runbooks::segments::Segment;
 use crate::runbooks::{Runbook, RunbookStore};
 
 /// Everything a request handler may need; cheap to clone.
@@ -29,6 +32,7 @@ pub struct Engines {
     pub metrics: Arc<Metrics>,
     pub pool: sqlx::SqlitePool,
     pub webhook: Arc<WebhookConfig>,
+    pub checks: Arc<CheckEngine>,
 }
 
 pub fn summary(runbook: &Runbook) -> RunbookSummary {
@@ -42,7 +46,22 @@ pub fn summary(runbook: &Runbook) -> RunbookSummary {
     }
 }
 
+/// The page's view of a runbook with `labels` filled in. Its checks are
+/// added by [`Engines::check_views`], which knows the allow-list.
 pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
+    let body = runbook
+        .body
+        .iter()
+        .map(|segment| match segment {
+            Segment::Html(template) => BodyPart::Html(template.fill(labels, None)),
+            Segment::Check(i) => BodyPart::Check(
+                runbook
+                    .checks
+                    .get(*i)
+                    .map_or_else(String::new, |c| c.id.clone()),
+            ),
+        })
+        .collect();
     RunbookView {
         key: runbook.key.clone(),
         group: runbook.group.clone(),
@@ -50,7 +69,6 @@ pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
         title: runbook.title().to_string(),
         description: runbook.front.description.clone(),
         tags: runbook.front.tags.clone(),
-        html: runbook.body.fill(labels, None),
         source_path: runbook.source_path.clone(),
         date: runbook.front.date.clone(),
         toc: runbook
@@ -67,7 +85,25 @@ pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
             .as_ref()
             .map(|e| format!("This runbook could not be read: {e}")),
         raw: runbook.raw.clone(),
+        body,
+        checks: Vec::new(),
+        last_results: Vec::new(),
     }
+}
+
+/// The body as one HTML string, checks as static cards (for API clients).
+pub fn body_html(runbook: &Runbook, view: &RunbookView) -> String {
+    view.body
+        .iter()
+        .map(|part| match part {
+            BodyPart::Html(html) => html.clone(),
+            BodyPart::Check(id) => runbook
+                .checks
+                .iter()
+                .find(|c| c.id == *id)
+                .map_or_else(String::new, crate::checks::views::static_card),
+        })
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -118,7 +154,9 @@ impl Portal for Engines {
     fn resolve(&self, path: &str, labels: &Labels) -> RunbookPath {
         let index = self.runbooks.index();
         if let Some(runbook) = index.get(path) {
-            return RunbookPath::Runbook(view(runbook, labels));
+            let mut view = view(runbook, labels);
+            view.checks = self.check_views(runbook, labels);
+            return RunbookPath::Runbook(view);
         }
         if let Some((group, info, members)) = index.group(path) {
             return RunbookPath::Group {
@@ -195,6 +233,25 @@ impl Portal for Engines {
 
     async fn incidents(&self, query: IncidentQuery) -> Result<IncidentPage, AppError> {
         Ok(self.timeline.list(&query).await?)
+    }
+
+    async fn run_check(
+        &self,
+        request: &Parts,
+        runbook_key: &str,
+        check_id: &str,
+        labels: Labels,
+    ) -> Result<CheckResult, AppError> {
+        let actor = self.auth.writer(request).await?;
+        let request = crate::check_ops::RunRequest {
+            labels,
+            incident_id: None,
+        };
+        Ok(crate::check_ops::run(self, &actor, runbook_key, check_id, &request).await?)
+    }
+
+    async fn check_results(&self, runbook_key: &str) -> Result<Vec<CheckResult>, AppError> {
+        Ok(crate::check_ops::latest(self, runbook_key).await?)
     }
 
     async fn incident_act(

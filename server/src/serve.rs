@@ -46,7 +46,11 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
             "anonymous writes are allowed (auth.anonymous_writes, default on loopback): anyone who reaches the portal can write"
         );
     }
+    let checks =
+        crate::checks::CheckEngine::new(config.checks.clone(), pool.clone(), metrics.clone())
+            .map_err(|e| anyhow::anyhow!("checks configuration: {e}"))?;
     Ok(Engines {
+        checks: Arc::new(checks),
         runbooks,
         alerts,
         timeline: Timeline::new(pool.clone()),

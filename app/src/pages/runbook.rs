@@ -3,7 +3,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
-use crate::components::{AlertGraph, AlertPanel, IncidentPanel, RunbookList};
+use crate::checks::BodyPart;
+use crate::components::{
+    AlertGraph, AlertPanel, CheckBoard, CheckCard, ChecksPanel, IncidentPanel, RunbookList,
+};
 use crate::links;
 use crate::types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
@@ -86,6 +89,30 @@ fn RunbookNotFound(path: String) -> impl IntoView {
 fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
     let group_href = links::runbook(&runbook.group);
     let filled: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    provide_context(CheckBoard::new(
+        runbook.key.clone(),
+        labels.clone(),
+        runbook.checks.clone(),
+        runbook.last_results.clone(),
+    ));
+    let placed: Vec<String> = runbook
+        .body
+        .iter()
+        .filter_map(|part| match part {
+            BodyPart::Check(id) => Some(id.clone()),
+            BodyPart::Html(_) => None,
+        })
+        .collect();
+    let body = runbook
+        .body
+        .iter()
+        .map(|part| match part {
+            BodyPart::Html(html) => {
+                view! { <div class="body-part" inner_html=html.clone()></div> }.into_any()
+            }
+            BodyPart::Check(id) => view! { <CheckCard id=id.clone() /> }.into_any(),
+        })
+        .collect_view();
     view! {
         <Title text=runbook.title.clone() />
         <article class="runbook" data-key=runbook.key.clone()>
@@ -111,9 +138,10 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             <AlertPanel alertname=runbook.alert.clone() labels=labels.clone() />
             <AlertGraph alertname=runbook.alert.clone() />
             <div class="layout">
-                <div class="body" inner_html=runbook.html.clone()></div>
+                <div class="body">{body}</div>
                 <aside>
                     <Toc entries=runbook.toc.clone() />
+                    <ChecksPanel placed />
                     <IncidentPanel runbook_key=runbook.key.clone() labels />
                 </aside>
             </div>

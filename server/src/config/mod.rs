@@ -11,7 +11,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
+mod checks;
 mod upstream;
+pub use checks::{AllowRule, ChecksConfig};
 pub use upstream::{BasicAuth, Upstream, Upstreams};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -37,6 +39,7 @@ pub struct Config {
     pub webhook: WebhookConfig,
     pub http: HttpConfig,
     pub log: LogConfig,
+    pub checks: ChecksConfig,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             webhook: WebhookConfig::default(),
             http: HttpConfig::default(),
             log: LogConfig::default(),
+            checks: ChecksConfig::default(),
         }
     }
 }
@@ -226,11 +230,37 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             )));
         }
     }
+    check_checks(&config.checks)?;
     if !matches!(config.log.format.as_str(), "text" | "json") {
         return Err(ConfigError::Check(format!(
             "log.format must be text or json, not {:?}",
             config.log.format
         )));
+    }
+    Ok(())
+}
+
+fn check_checks(checks: &ChecksConfig) -> Result<(), ConfigError> {
+    if checks.max_concurrent == 0 || checks.max_concurrent_per_user == 0 {
+        return Err(ConfigError::Check(
+            "checks.max_concurrent and checks.max_concurrent_per_user must be at least 1".into(),
+        ));
+    }
+    if checks.timeout_secs == 0 || checks.timeout_secs > checks.max_timeout_secs {
+        return Err(ConfigError::Check(
+            "checks.timeout_secs must be between 1 and checks.max_timeout_secs".into(),
+        ));
+    }
+    for rule in &checks.allow {
+        if rule.hosts.is_empty() || rule.networks.is_empty() {
+            return Err(ConfigError::Check(
+                "each checks.allow entry needs hosts and networks (use [\"*\"] and [\"0.0.0.0/0\", \"::/0\"] to allow any)".into(),
+            ));
+        }
+        for host in &rule.hosts {
+            globset::Glob::new(host)
+                .map_err(|e| ConfigError::Check(format!("checks.allow host glob {host:?}: {e}")))?;
+        }
     }
     Ok(())
 }

@@ -18,7 +18,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/runbooks", get(list_runbooks))
-        .route("/runbooks/{*path}", get(get_runbook))
+        .route(
+            "/runbooks/{*path}",
+            get(get_runbook).post(super::checks_api::post),
+        )
         .route("/search", get(search))
         .route("/alerts", get(alerts))
         .route(
@@ -56,6 +59,8 @@ pub struct RunbookDetail {
     pub sections: std::collections::BTreeMap<String, String>,
     /// The Mitigation list items: an incident's checklist.
     pub mitigation: Vec<String>,
+    /// The runbook's diagnosis checks (declared, then `alert-expr`).
+    pub checks: Vec<app::checks::CheckView>,
 }
 
 /// An alerting rule and where it was found.
@@ -107,11 +112,13 @@ pub async fn get_runbook(
         .get(&path)
         .ok_or_else(|| Error::NotFound(format!("no runbook {path}")))?;
     let view = portal::view(runbook, &Default::default());
+    let html = portal::body_html(runbook, &view);
+    let checks = state.engines.check_views(runbook, &Default::default());
     Ok(Json(RunbookDetail {
         item: portal::summary(runbook),
         description: view.description,
         source_path: view.source_path,
-        html: view.html,
+        html,
         error: view.error,
         date: view.date,
         rule: runbook.rule.as_ref().map(|(rule, source)| RuleBody {
@@ -136,6 +143,7 @@ pub async fn get_runbook(
             .collect(),
         sections: runbook.sections.iter().cloned().collect(),
         mitigation: runbook.mitigation.clone(),
+        checks,
     }))
 }
 

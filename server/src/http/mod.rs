@@ -4,6 +4,7 @@
 mod alert_links;
 mod alert_stream;
 mod api;
+mod checks_api;
 mod guard;
 mod health;
 mod incidents_api;

@@ -5,13 +5,14 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Runbook portal API", description = "Runbooks, live alert state and incident timelines."),
+    info(title = "Runbook portal API", description = "Runbooks, live alert state, diagnosis checks and incident timelines."),
     paths(super::api::list_runbooks, super::api::get_runbook, super::api::search, super::api::alerts,
         super::alert_stream::stream, super::api::coverage,
         super::incidents_api::create_incident, super::incidents_api::list_incidents,
         super::incidents_api::get_incident, super::incidents_api::post_event,
-        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager),
-    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"))
+        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager,
+        super::checks_api::run_one, super::checks_api::run_all),
+    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"), (name = "checks"))
 )]
 pub struct ApiDoc;
 

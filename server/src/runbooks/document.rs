@@ -51,6 +51,12 @@ pub fn token(i: usize) -> String {
     format!("\u{F8F0}sc{i}\u{F8F1}")
 }
 
+/// Where check `i` of a runbook stands in its rendered HTML, until the page
+/// puts a live card (or a static one) there.
+pub fn check_marker(i: usize) -> String {
+    format!("\u{F8F2}check{i}\u{F8F3}")
+}
+
 pub fn parse(text: &str) -> Result<Document, ParseError> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let (front, body, body_line) = split_front_matter(text)?;

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use super::document::{self, FrontMatter, ParseError};
-use super::placeholders::Template;
 use super::render::{self, Heading, RuleSource};
 use super::rules::{Rule, RuleSet};
+use super::segments::{self, Segment};
 use super::source::SourceFile;
 use crate::error::Result;
 use crate::search::{SearchDoc, SearchIndex};
@@ -21,8 +21,11 @@ pub struct Runbook {
     pub alert: String,
     pub source_path: String,
     pub front: FrontMatter,
-    /// Sanitised HTML of the body, with its label placeholders located.
-    pub body: Template,
+    /// Sanitised HTML of the body, with its label placeholders located,
+    /// cut where top-level checks stand.
+    pub body: Vec<Segment>,
+    /// The checks the runbook declares, in order.
+    pub checks: Vec<crate::checks::CheckSpec>,
     pub headings: Vec<Heading>,
     pub rule: Option<(Rule, RuleSource)>,
     /// Items of the `## Mitigation` list: an incident's checklist.
@@ -212,7 +215,8 @@ fn load_runbook(
         alert: alert.to_string(),
         source_path: path.to_string(),
         front: FrontMatter::default(),
-        body: Template::default(),
+        body: Vec::new(),
+        checks: Vec::new(),
         headings: Vec::new(),
         rule: None,
         mitigation: Vec::new(),
@@ -227,7 +231,8 @@ fn load_runbook(
             runbook.mitigation = super::sections::mitigation_items(&doc.body);
             runbook.sections = super::sections::standard_sections(&doc.body);
             runbook.front = doc.front;
-            runbook.body = Template::parse(&rendered.html);
+            runbook.body = segments::split(&rendered.html, &rendered.checks);
+            runbook.checks = rendered.checks;
             runbook.headings = rendered.headings;
             runbook.rule = rendered.rule;
             plain = rendered.text;
@@ -242,10 +247,13 @@ fn load_runbook(
 
 fn group_info(text: &str, rules: &RuleSet) -> GroupInfo {
     match document::parse(text) {
-        Ok(doc) => GroupInfo {
-            title: doc.front.title.clone(),
-            intro_html: render::render(&doc, rules).html,
-        },
+        Ok(doc) => {
+            let rendered = render::render(&doc, rules);
+            GroupInfo {
+                title: doc.front.title.clone(),
+                intro_html: segments::flatten(&rendered.html, &rendered.checks),
+            }
+        }
         Err(_) => GroupInfo::default(),
     }
 }

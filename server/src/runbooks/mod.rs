@@ -9,6 +9,7 @@ pub mod render;
 pub mod rule_box;
 pub mod rules;
 pub mod sections;
+pub mod segments;
 pub mod source;
 pub mod watch;
 

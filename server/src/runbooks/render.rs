@@ -8,11 +8,12 @@ use std::sync::LazyLock;
 use html_escape::encode_text as esc;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::document::{Document, Shortcode, token};
+use super::document::{Document, Shortcode, check_marker, token};
 use super::highlight;
 pub use super::rule_box::RuleSource;
 use super::rule_box::rule_box;
 use super::rules::{Rule, RuleSet};
+use crate::checks::CheckSpec;
 
 /// A heading of the body, for the table of contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +31,9 @@ pub struct Rendered {
     pub rule: Option<(Rule, RuleSource)>,
     /// Plain text of the body, for the search index.
     pub text: String,
+    /// Valid ```` ```check ```` blocks, in order; the HTML holds a
+    /// [`check_marker`] where each one stands.
+    pub checks: Vec<CheckSpec>,
 }
 
 const OPTIONS: Options = Options::ENABLE_TABLES
@@ -66,19 +70,38 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
         };
         html = put_fragment(html, i, &replacement);
     }
+    let mut checks = Vec::new();
+    let mut check_ids = HashSet::new();
     for (i, block) in code_blocks.iter().enumerate() {
-        html = put_fragment(
-            html,
-            first_code_token + i,
-            &highlight::code_block(&block.lang, &block.code),
-        );
+        let fragment = if block.lang == "check" {
+            match crate::checks::spec::parse(&block.code, &mut check_ids) {
+                Ok(spec) => {
+                    checks.push(spec);
+                    check_marker(checks.len() - 1)
+                }
+                Err(problem) => check_error(&problem, &block.code),
+            }
+        } else {
+            highlight::code_block(&block.lang, &block.code)
+        };
+        html = put_fragment(html, first_code_token + i, &fragment);
     }
     Rendered {
         html,
         headings,
         rule: shown_rule,
         text,
+        checks,
     }
+}
+
+/// A malformed check block, shown where it stands; the rest of the page renders.
+fn check_error(problem: &str, code: &str) -> String {
+    format!(
+        "<div class=\"check-error\" role=\"alert\"><strong>This check block cannot be used:</strong> {}<pre><code>{}</code></pre></div>",
+        esc(problem),
+        esc(code)
+    )
 }
 
 /// Replace token `i` (alone in a paragraph, or inline) by trusted HTML made

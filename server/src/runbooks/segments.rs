@@ -1,0 +1,137 @@
+//! A rendered body cut where its checks stand, so the page can put a live
+//! check card (a Leptos component) between pieces of server-made HTML. Only
+//! checks at the top level of the document are cut out: splitting inside a
+//! list or a `<details>` would break its HTML, so those get a static card.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::document::check_marker;
+use super::placeholders::Template;
+use crate::checks::CheckSpec;
+use crate::checks::views::static_card;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    Html(Template),
+    /// Check `i` of the runbook.
+    Check(usize),
+}
+
+/// Elements that never have a closing tag.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+static TAG: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9-]*)").expect("tag regex"));
+
+/// Split `html` at the markers of `checks`.
+pub fn split(html: &str, checks: &[CheckSpec]) -> Vec<Segment> {
+    let mut cuts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, check)
+    let mut html = html.to_string();
+    for (i, check) in checks.iter().enumerate() {
+        let marker = check_marker(i);
+        let Some(at) = html.find(&marker) else {
+            continue;
+        };
+        if depth(&html[..at]) == 0 {
+            cuts.push((at, at + marker.len(), i));
+        } else {
+            html.replace_range(at..at + marker.len(), &static_card(check));
+            // Positions found so far are before `at` and stay valid.
+        }
+    }
+    cuts.sort_unstable();
+    let mut segments = Vec::new();
+    let mut last = 0;
+    for (start, end, check) in cuts {
+        if start > last {
+            segments.push(Segment::Html(Template::parse(&html[last..start])));
+        }
+        segments.push(Segment::Check(check));
+        last = end;
+    }
+    if last < html.len() {
+        segments.push(Segment::Html(Template::parse(&html[last..])));
+    }
+    segments
+}
+
+/// `html` with every marker replaced by a static card (group intros).
+pub fn flatten(html: &str, checks: &[CheckSpec]) -> String {
+    checks
+        .iter()
+        .enumerate()
+        .fold(html.to_string(), |html, (i, check)| {
+            html.replacen(&check_marker(i), &static_card(check), 1)
+        })
+}
+
+/// How many elements are open at the end of `html` (well-formed, as the
+/// sanitiser and our own fragments write it).
+fn depth(html: &str) -> usize {
+    let mut depth: usize = 0;
+    for tag in TAG.captures_iter(html) {
+        let name = tag[2].to_ascii_lowercase();
+        if VOID.contains(&name.as_str()) {
+            continue;
+        }
+        if &tag[1] == "/" {
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runbooks::document::parse;
+    use crate::runbooks::render::render;
+    use crate::runbooks::rules::RuleSet;
+
+    #[test]
+    fn top_level_checks_are_cut_nested_ones_stay_static() {
+        let doc = parse(
+            "## Diagnosis\n\n```check\nid: a\npromql: up\n```\n\nBetween.<br>\n\n1. step\n\n   ```check\n   id: b\n   promql: up\n   ```\n\n<details><summary>s</summary>\n\n```check\nid: c\npromql: up\n```\n\n</details>\n",
+        )
+        .unwrap();
+        let rendered = render(&doc, &RuleSet::default());
+        assert_eq!(rendered.checks.len(), 3);
+        let segments = split(&rendered.html, &rendered.checks);
+        let cut: Vec<usize> = segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Check(i) => Some(*i),
+                Segment::Html(_) => None,
+            })
+            .collect();
+        assert_eq!(cut, [0], "{segments:?}");
+        let html: String = segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Html(t) => Some(t.fill(&Default::default(), None)),
+                Segment::Check(_) => None,
+            })
+            .collect();
+        assert!(
+            html.contains("id=\"check-b\"") && html.contains("id=\"check-c\""),
+            "{html}"
+        );
+        assert!(!html.contains('\u{F8F2}'), "no marker left: {html}");
+    }
+
+    #[test]
+    fn malformed_check_is_an_error_box_in_place() {
+        let doc = parse("```check\nid: x\nshell: rm -rf /\n```\n\nafter").unwrap();
+        let rendered = render(&doc, &RuleSet::default());
+        assert!(rendered.checks.is_empty());
+        assert!(rendered.html.contains("check-error"), "{}", rendered.html);
+        assert!(rendered.html.contains("after"));
+    }
+}
