@@ -8,6 +8,7 @@ pub mod portal;
 pub mod process;
 pub mod prometheus;
 pub mod sse;
+pub mod targets;
 
 pub use alertmanager::Alertmanager;
 pub use browser::Browser;
