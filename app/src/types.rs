@@ -93,7 +93,7 @@ pub struct SearchResult {
 /// What the page at `/runbooks/{path}` turned out to be.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum RunbookPath {
-    Runbook(RunbookView),
+    Runbook(Box<RunbookView>),
     Group {
         group: String,
         title: Option<String>,

@@ -156,7 +156,7 @@ impl Portal for Engines {
         if let Some(runbook) = index.get(path) {
             let mut view = view(runbook, labels);
             view.checks = self.check_views(runbook, labels);
-            return RunbookPath::Runbook(view);
+            return RunbookPath::Runbook(Box::new(view));
         }
         if let Some((group, info, members)) = index.group(path) {
             return RunbookPath::Group {

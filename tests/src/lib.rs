@@ -4,6 +4,7 @@
 
 pub mod alertmanager;
 pub mod browser;
+pub mod check_portal;
 pub mod portal;
 pub mod process;
 pub mod prometheus;

@@ -3,103 +3,11 @@
 //! (with injection attempts), recording on an incident, identity, run-all
 //! streaming and metrics.
 
-use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
 
-use portal_tests::{Portal, Prometheus, targets};
+use portal_tests::check_portal::{RUNBOOK, labels, run, setup};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const RUNBOOK: &str = "checks/NetworkChecks";
-
-/// Prometheus' rule for the fixture's alert, firing at once.
-const RULES: &str =
-    "groups:\n- name: checks\n  rules:\n  - alert: NetworkChecks\n    expr: vector(1) > 0\n";
-
-struct Setup {
-    portal: Portal,
-    http: targets::Served,
-    _dns: targets::Served,
-    _prometheus: Option<Prometheus>,
-}
-
-/// The portal with the fixtures, an allow-list of 127.0.0.0/8 for
-/// `127.0.0.1` and `*.checks.test`, `localhost` allowed only in a public
-/// range, a local DNS server, and optionally a real Prometheus.
-async fn setup(with_prometheus: bool, env: &[(&str, &str)]) -> Setup {
-    let http = targets::http().await.unwrap();
-    let dns = targets::dns(&[("db.checks.test", Ipv4Addr::new(127, 0, 0, 7))])
-        .await
-        .unwrap();
-    let prometheus = match with_prometheus {
-        true => Some(Prometheus::start(RULES).await.unwrap()),
-        false => None,
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("portal.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"poll_interval_secs = 1
-[checks]
-timeout_secs = 5
-dns_server = "{}"
-[[checks.allow]]
-hosts = ["127.0.0.1", "*.checks.test"]
-networks = ["127.0.0.0/8"]
-[[checks.allow]]
-hosts = ["localhost"]
-networks = ["203.0.113.0/24"]
-"#,
-            dns.addr
-        ),
-    )
-    .unwrap();
-    let fixtures = portal_tests::fixtures();
-    let (runbooks, rules) = (fixtures.join("runbooks"), fixtures.join("rules"));
-    let mut args = vec![
-        "--config".to_string(),
-        config.display().to_string(),
-        "--runbooks".into(),
-        runbooks.display().to_string(),
-        "--rules".into(),
-        rules.display().to_string(),
-    ];
-    if let Some(prometheus) = &prometheus {
-        args.extend(["--prometheus".to_string(), prometheus.url.clone()]);
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let portal = Portal::start_in(dir, &args, env).await.unwrap();
-    Setup {
-        portal,
-        http,
-        _dns: dns,
-        _prometheus: prometheus,
-    }
-}
-
-async fn run(portal: &Portal, runbook: &str, check: &str, body: Value) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/runbooks/{runbook}/checks/{check}/run",
-            portal.url
-        ))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-fn labels(setup: &Setup) -> Value {
-    json!({ "labels": {
-        "instance": setup.http.addr.to_string(),
-        "port": setup.http.addr.port().to_string(),
-        "closed": portal_tests::process::free_port().to_string(),
-        "job": "prometheus",
-    }})
-}
 
 #[tokio::test]
 async fn network_checks_obey_the_allow_list() {
@@ -361,8 +269,8 @@ async fn run_all_streams_one_line_per_check() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // 13 declared checks (no Prometheus, so no live rule: no alert-expr).
-    assert_eq!(lines.len(), 13, "{text}");
+    // 14 declared checks (no Prometheus, so no live rule: no alert-expr).
+    assert_eq!(lines.len(), 14, "{text}");
     let outcome = |id: &str| {
         lines
             .iter()
@@ -371,6 +279,7 @@ async fn run_all_streams_one_line_per_check() {
             .unwrap_or_else(|| panic!("{id} missing"))
     };
     assert_eq!(outcome("http-ok")["result"]["status"], "pass");
+    assert_eq!(outcome("http-slow")["result"]["status"], "pass");
     assert_eq!(outcome("http-outside")["status"], 403);
     assert_eq!(
         outcome("promql-job")["result"]["status"],

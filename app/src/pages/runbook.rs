@@ -29,7 +29,7 @@ pub fn RunbookPathPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let labels = target().1;
                 match resolved.await {
-                    Ok(RunbookPath::Runbook(runbook)) => view! { <RunbookPage runbook labels /> }.into_any(),
+                    Ok(RunbookPath::Runbook(runbook)) => view! { <RunbookPage runbook=*runbook labels /> }.into_any(),
                     Ok(RunbookPath::Group { group, title, intro_html, runbooks }) => {
                         view! { <GroupPage group title intro_html runbooks /> }.into_any()
                     }

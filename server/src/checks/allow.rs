@@ -115,6 +115,35 @@ impl AllowList {
     }
 }
 
+/// The resolver of the HTTP client that `http` checks use: every name the
+/// client connects to (redirect targets included) is resolved here and its
+/// addresses checked again, so the connection goes only to checked
+/// addresses even if the name's answer changed since the first look-up.
+pub struct CheckedResolver(pub std::sync::Arc<AllowList>);
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow = self.0.clone();
+        let name = normalise(name.as_str());
+        Box::pin(async move {
+            let addresses: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let ok = allow.rules.iter().any(|r| {
+                r.hosts.is_match(&name)
+                    && !addresses.is_empty()
+                    && addresses
+                        .iter()
+                        .all(|a| r.networks.iter().any(|n| n.contains(&a.ip())))
+            });
+            if !ok {
+                return Err(format!("{name}: not allowed by the checks allow-list").into());
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addresses)
+        })
+    }
+}
+
 /// Why a target cannot be reached: refused by policy, or not resolvable.
 #[derive(Debug)]
 pub enum Resolve {

@@ -115,7 +115,8 @@ pub struct Run<'a> {
 
 pub struct CheckEngine {
     config: ChecksConfig,
-    allow: allow::AllowList,
+    allow: Arc<allow::AllowList>,
+    http: reqwest::Client,
     resolver: Result<hickory_resolver::TokioResolver, String>,
     global: Arc<Semaphore>,
     per_user: Mutex<HashMap<String, Arc<Semaphore>>>,
@@ -129,7 +130,8 @@ impl CheckEngine {
         pool: sqlx::SqlitePool,
         metrics: Arc<Metrics>,
     ) -> Result<CheckEngine, String> {
-        let allow = allow::AllowList::new(&config.allow)?;
+        let allow = Arc::new(allow::AllowList::new(&config.allow)?);
+        let http = net::http_client(allow.clone())?;
         let resolver = net::resolver(
             config.dns_server,
             Duration::from_secs(config.max_timeout_secs),
@@ -144,6 +146,7 @@ impl CheckEngine {
             global: Arc::new(Semaphore::new(config.max_concurrent)),
             per_user: Mutex::new(HashMap::new()),
             allow,
+            http,
             resolver,
             config,
             store: CheckStore::new(pool),
@@ -220,7 +223,9 @@ impl CheckEngine {
             CheckKind::Promql {
                 expect, prometheus, ..
             } => Ok(run_promql::run(target, expect, prometheus.as_deref(), run.prometheus).await),
-            CheckKind::Http(spec) => net::http(spec, target, &self.allow, excerpt_bytes).await,
+            CheckKind::Http(spec) => {
+                net::http(spec, target, &self.allow, &self.http, excerpt_bytes).await
+            }
             CheckKind::Tcp { .. } => net::tcp(target, &self.allow).await,
             CheckKind::Dns(spec) => match &self.resolver {
                 Ok(resolver) => net::dns(spec, target, &self.allow, resolver).await,

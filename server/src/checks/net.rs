@@ -18,10 +18,22 @@ const MAX_REDIRECTS: usize = 5;
 /// Most body bytes read for `body_regex`.
 const MAX_BODY: usize = 256 * 1024;
 
+/// The client every `http` check shares: no redirects (they are followed
+/// here, hop by hop), no proxy, and a resolver that enforces the allow-list.
+pub fn http_client(allow: std::sync::Arc<AllowList>) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .dns_resolver(std::sync::Arc::new(super::allow::CheckedResolver(allow)))
+        .build()
+        .map_err(|e| format!("HTTP client for checks: {e}"))
+}
+
 pub async fn http(
     spec: &HttpSpec,
     url: &str,
     allow: &AllowList,
+    client: &reqwest::Client,
     excerpt_bytes: usize,
 ) -> Result<Outcome, Refusal> {
     let mut url = reqwest::Url::parse(url)
@@ -40,8 +52,10 @@ pub async fn http(
             .ok_or_else(|| Refusal::Unsafe(format!("{url} has no host")))?
             .to_string();
         let port = url.port_or_known_default().unwrap_or(80);
-        let addresses = match allow.resolve(&host, port).await {
-            Ok(addresses) => addresses,
+        // Checked here for a clear answer; the client's resolver checks again
+        // at connect time.
+        match allow.resolve(&host, port).await {
+            Ok(_) => {}
             Err(Resolve::Refused(Refusal::NotAllowed(why))) if hop > 0 => {
                 return Err(Refusal::NotAllowed(format!(
                     "redirect to {url} refused: {why}"
@@ -49,13 +63,7 @@ pub async fn http(
             }
             Err(Resolve::Refused(refusal)) => return Err(refusal),
             Err(Resolve::Failed(why)) => return Ok(Outcome::error(why)),
-        };
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .resolve_to_addrs(&host, &addresses)
-            .build()
-            .map_err(|e| Refusal::Unsafe(format!("HTTP client: {e}")))?;
+        }
         let response = match client.request(method.clone(), url.clone()).send().await {
             Ok(response) => response,
             Err(e) => return Ok(Outcome::error(crate::alerts::upstream_http::describe(e))),
@@ -66,11 +74,12 @@ pub async fn http(
             .get(reqwest::header::LOCATION)
             .and_then(|l| l.to_str().ok())
             .and_then(|l| url.join(l).ok());
-        if status.is_redirection() && spec.follow_redirects {
-            if let Some(next) = location {
-                url = next;
-                continue;
-            }
+        if status.is_redirection()
+            && spec.follow_redirects
+            && let Some(next) = location
+        {
+            url = next;
+            continue;
         }
         let body = read_body(response).await;
         return Ok(judge_http(

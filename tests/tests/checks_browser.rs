@@ -1,0 +1,111 @@
+//! A responder in headless Chromium clicks Run on a check card: the result
+//! appears without a reload, and lands on the open incident's timeline.
+
+use std::time::Duration;
+
+use fantoccini::{Client, Locator};
+use portal_tests::Browser;
+use portal_tests::check_portal::{RUNBOOK, setup};
+use serde_json::json;
+
+async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+async fn click_when_enabled(client: &Client, css: &str) {
+    for _ in 0..200 {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && element.attr("disabled").await.ok().flatten().is_none()
+        {
+            element.click().await.unwrap();
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never became enabled");
+}
+
+#[tokio::test]
+async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
+    let setup = setup(false, &[]).await;
+    let portal = &setup.portal;
+    let opened = reqwest::Client::new()
+        .post(format!("{}/api/v1/incidents", portal.url))
+        .json(&json!({ "runbook": RUNBOOK }))
+        .send()
+        .await
+        .unwrap();
+    assert!(opened.status().is_success());
+
+    let browser = Browser::start().await.unwrap();
+    let client = &browser.client;
+    let page = format!(
+        "{}/runbooks/{RUNBOOK}?instance={}",
+        portal.url, setup.http.addr
+    );
+    client.goto(&page).await.unwrap();
+    browser.wait_hydrated().await.unwrap();
+    assert!(
+        client
+            .find(Locator::Css(
+                ".check-card[data-check='tcp-open'] .check-never"
+            ))
+            .await
+            .is_ok(),
+        "not run yet"
+    );
+    // A check whose label is missing from the URL cannot be started.
+    let blocked = client
+        .find(Locator::Css(
+            ".check-card[data-check='tcp-closed'] button.run-check",
+        ))
+        .await
+        .unwrap();
+    assert!(blocked.attr("disabled").await.unwrap().is_some());
+
+    click_when_enabled(
+        client,
+        ".check-card[data-check='tcp-open'] button.run-check",
+    )
+    .await;
+    let result = wait_for(
+        client,
+        ".check-card[data-check='tcp-open'] .check-result[data-status='pass']",
+    )
+    .await;
+    assert!(result.text().await.unwrap().contains("connected to"));
+    // No reload happened: the same document shows the incident's new event.
+    let event = wait_for(client, ".incident li.event[data-kind='check_result']").await;
+    assert!(
+        event.text().await.unwrap().contains("tcp-open"),
+        "{}",
+        event.text().await.unwrap()
+    );
+    wait_for(client, ".checks-panel .check-dot-pass").await;
+
+    click_when_enabled(
+        client,
+        ".check-card[data-check='http-fail'] button.run-check",
+    )
+    .await;
+    wait_for(
+        client,
+        ".check-card[data-check='http-fail'] .check-result[data-status='fail']",
+    )
+    .await;
+    client
+        .execute(
+            "document.querySelector(\"[data-check='tcp-open']\").scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let shot = client.screenshot().await.unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots/checks.png");
+    std::fs::write(path, shot).unwrap();
+}
