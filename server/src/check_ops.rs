@@ -31,7 +31,8 @@ pub struct RunRequest {
 impl Engines {
     /// The live rule's expression for the implicit `alert-expr` check.
     fn live_expr(&self, alertname: &str) -> Option<LiveExpr> {
-        let group = self.alerts.snapshot().group(alertname);
+        let snapshot = self.alerts.snapshot();
+        let group = snapshot.groups.get(alertname)?;
         group.rules.first().map(|rule| LiveExpr {
             query: rule.query.clone(),
             upstream: rule.upstream.clone(),

@@ -48,12 +48,12 @@ pub fn summary(runbook: &Runbook) -> RunbookSummary {
 
 /// The page's view of a runbook with `labels` filled in. Its checks are
 /// added by [`Engines::check_views`], which knows the allow-list.
-pub fn view(runbook: &Runbook, labels: &Labels) -> RunbookView {
+pub fn view(runbook: &Runbook, labels: &Labels, value: Option<&str>) -> RunbookView {
     let body = runbook
         .body
         .iter()
         .map(|segment| match segment {
-            Segment::Html(template) => BodyPart::Html(template.fill(labels, None)),
+            Segment::Html(template) => BodyPart::Html(template.fill(labels, value)),
             Segment::Check(i) => BodyPart::Check(
                 runbook
                     .checks
@@ -106,6 +106,27 @@ pub fn body_html(runbook: &Runbook, view: &RunbookView) -> String {
         .collect()
 }
 
+impl Engines {
+    /// `{{ $value }}` for a page: the value of the one live instance of the
+    /// alert that matches the page's labels (none when several differ).
+    fn live_value(&self, alertname: &str, labels: &Labels) -> Option<String> {
+        let snapshot = self.alerts.snapshot();
+        let group = snapshot.groups.get(alertname)?;
+        let mut values = group
+            .instances
+            .iter()
+            .filter(|i| labels.iter().all(|(k, v)| i.labels.get(k) == Some(v)))
+            .filter_map(|i| i.value.as_deref())
+            // Prometheus writes `4.2e+01`; Go's templates (and people) say `42`.
+            .map(|v| {
+                v.parse::<f64>()
+                    .map_or_else(|_| v.to_string(), |f| f.to_string())
+            });
+        let first = values.next()?;
+        values.all(|v| v == first).then_some(first)
+    }
+}
+
 #[async_trait::async_trait]
 impl Portal for Engines {
     fn catalog(&self) -> Catalog {
@@ -154,7 +175,8 @@ impl Portal for Engines {
     fn resolve(&self, path: &str, labels: &Labels) -> RunbookPath {
         let index = self.runbooks.index();
         if let Some(runbook) = index.get(path) {
-            let mut view = view(runbook, labels);
+            let value = self.live_value(&runbook.alert, labels);
+            let mut view = view(runbook, labels, value.as_deref());
             view.checks = self.check_views(runbook, labels);
             return RunbookPath::Runbook(Box::new(view));
         }

@@ -1,6 +1,9 @@
 //! The record of every check run (`check_runs`, append-only): what the
 //! runbook page shows as each check's last result.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use app::checks::CheckResult;
 use sqlx::SqlitePool;
 
@@ -9,11 +12,20 @@ use crate::error::{Error, Result};
 #[derive(Clone)]
 pub struct CheckStore {
     pool: SqlitePool,
+    /// Runs recorded by this process; pages cached before one are stale.
+    recorded: Arc<AtomicU64>,
 }
 
 impl CheckStore {
     pub fn new(pool: SqlitePool) -> CheckStore {
-        CheckStore { pool }
+        CheckStore {
+            pool,
+            recorded: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    pub fn version(&self) -> u64 {
+        self.recorded.load(Ordering::Acquire)
     }
 
     /// Record one run; returns its row id.
@@ -34,6 +46,7 @@ impl CheckStore {
         .bind(json)
         .fetch_one(&self.pool)
         .await?;
+        self.recorded.fetch_add(1, Ordering::AcqRel);
         Ok(id)
     }
 

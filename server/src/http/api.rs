@@ -111,7 +111,7 @@ pub async fn get_runbook(
     let runbook = index
         .get(&path)
         .ok_or_else(|| Error::NotFound(format!("no runbook {path}")))?;
-    let view = portal::view(runbook, &Default::default());
+    let view = portal::view(runbook, &Default::default(), None);
     let html = portal::body_html(runbook, &view);
     let checks = state.engines.check_views(runbook, &Default::default());
     Ok(Json(RunbookDetail {

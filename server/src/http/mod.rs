@@ -9,6 +9,7 @@ mod guard;
 mod health;
 mod incidents_api;
 pub mod openapi;
+mod page_cache;
 mod read_guard;
 mod webhook;
 
@@ -36,6 +37,7 @@ use crate::portal::Engines;
 pub struct AppState {
     pub engines: Engines,
     pub leptos: LeptosOptions,
+    pub pages: std::sync::Arc<page_cache::PageCache>,
 }
 
 pub fn router(engines: Engines, http: &HttpConfig) -> Router {
@@ -46,6 +48,7 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
     let state = AppState {
         engines: engines.clone(),
         leptos: leptos.clone(),
+        pages: Default::default(),
     };
     let routes = generate_route_list(app::App);
     let portal: app::backend::SharedPortal = std::sync::Arc::new(engines.clone());
@@ -55,6 +58,10 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .fallback(leptos_axum::render_app_to_stream_with_context(
             context, shell,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::cache_pages,
         ));
 
     Router::new()

@@ -14,6 +14,7 @@ mod read;
 mod summary;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use app::types::{Labels, TimelineEvent};
 use chrono::{DateTime, Utc};
@@ -49,6 +50,8 @@ pub struct Timeline {
     /// Every committed event, for live viewers. Per process: replicas on
     /// PostgreSQL would feed it from `LISTEN/NOTIFY` instead.
     events: broadcast::Sender<TimelineEvent>,
+    /// Commits so far in this process; pages cached before a commit are stale.
+    commits: Arc<AtomicU64>,
 }
 
 /// A write transaction and the in-process write turn that goes with it.
@@ -64,12 +67,18 @@ impl Timeline {
             pool,
             writer: Arc::new(Mutex::new(())),
             events,
+            commits: Arc::new(AtomicU64::new(0)),
         }
     }
 
     /// Receive every event committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<TimelineEvent> {
         self.events.subscribe()
+    }
+
+    /// Changes whenever an incident or its timeline changes.
+    pub fn version(&self) -> u64 {
+        self.commits.load(Ordering::Acquire)
     }
 
     async fn write(&self) -> Result<WriteTx<'_>> {
@@ -82,6 +91,7 @@ impl Timeline {
     /// durable.
     async fn commit(&self, write: WriteTx<'_>, events: Vec<TimelineEvent>) -> Result<()> {
         write.tx.commit().await?;
+        self.commits.fetch_add(1, Ordering::AcqRel);
         for event in events {
             // No receiver is not an error: nobody is watching.
             let _ = self.events.send(event);

@@ -52,7 +52,12 @@ pub struct GroupInfo {
     pub intro_html: String,
 }
 
+/// Source of [`RunbookIndex::generation`].
+static GENERATIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
 pub struct RunbookIndex {
+    /// Distinct for every index this process builds (caches key on it).
+    generation: u64,
     /// Sorted by key.
     runbooks: Vec<Arc<Runbook>>,
     by_key: HashMap<String, usize>,
@@ -101,6 +106,7 @@ impl RunbookIndex {
             body: text,
         }))?;
         let mut index = RunbookIndex {
+            generation: GENERATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             runbooks,
             by_key: HashMap::new(),
             groups,
@@ -122,6 +128,10 @@ impl RunbookIndex {
             }
         }
         Ok(index)
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn search(&self) -> &SearchIndex {
