@@ -19,4 +19,6 @@ pub mod portal;
 pub mod runbooks;
 pub mod search;
 pub mod serve;
+#[cfg(test)]
+mod test_support;
 pub mod tokens;

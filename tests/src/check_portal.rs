@@ -85,18 +85,14 @@ networks = ["203.0.113.0/24"]
     }
 }
 
+/// POST a run of `check`: the status and the result (or refusal).
 pub async fn run(portal: &Portal, runbook: &str, check: &str, body: Value) -> (StatusCode, Value) {
-    let response = reqwest::Client::new()
-        .post(format!(
-            "{}/api/v1/runbooks/{runbook}/checks/{check}/run",
-            portal.url
-        ))
-        .json(&body)
-        .send()
+    portal
+        .post_json(
+            &format!("/api/v1/runbooks/{runbook}/checks/{check}/run"),
+            &body,
+        )
         .await
-        .unwrap();
-    let status = response.status();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 pub fn labels(setup: &Setup) -> Value {

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod browser;
 pub mod check_portal;
+pub mod measure;
 pub mod portal;
 pub mod process;
 pub mod prometheus;

@@ -94,6 +94,28 @@ impl Portal {
         (status, response.text().await.unwrap_or_default())
     }
 
+    /// GET `path` and decode its JSON answer (`Null` when it is not JSON).
+    pub async fn get_json(&self, path: &str) -> serde_json::Value {
+        let (_, body) = self.get(path).await;
+        serde_json::from_str(&body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// POST `body` as JSON to `path`: the status and the decoded answer.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (reqwest::StatusCode, serde_json::Value) {
+        let response = reqwest::Client::new()
+            .post(format!("{}{path}", self.url))
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        let status = response.status();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     pub fn log(&self) -> String {
         crate::process::read_log(&self.dir.path().join("portal.log"))
     }

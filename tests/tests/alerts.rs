@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use portal_tests::measure::rss_kb;
 use portal_tests::process::eventually;
 use portal_tests::sse::SseClient;
 use portal_tests::{Alertmanager, Portal, Prometheus};
@@ -267,14 +268,6 @@ async fn sse_sends_changes_within_two_intervals_and_resumes() {
 }
 
 /// Portal RSS in kB, from /proc.
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
 
 #[tokio::test]
 async fn a_thousand_subscribers_cause_no_extra_upstream_requests() {

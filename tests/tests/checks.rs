@@ -191,28 +191,14 @@ async fn promql_checks_run_against_real_prometheus_and_resist_injection() {
 async fn a_run_lands_on_the_open_incident_with_its_actor() {
     let setup = setup(false, &[]).await;
     let portal = &setup.portal;
-    let client = reqwest::Client::new();
-    let incident: Value = client
-        .post(format!("{}/api/v1/incidents", portal.url))
-        .json(&json!({ "runbook": RUNBOOK }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, incident) = portal
+        .post_json("/api/v1/incidents", &json!({ "runbook": RUNBOOK }))
+        .await;
     let id = incident["id"].as_i64().unwrap();
     let (status, result) = run(portal, RUNBOOK, "tcp-open", labels(&setup)).await;
     assert_eq!(status, StatusCode::OK, "{result}");
     assert_eq!(result["incident_id"], id);
-    let incident: Value = client
-        .get(format!("{}/api/v1/incidents/{id}", portal.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let incident = portal.get_json(&format!("/api/v1/incidents/{id}")).await;
     let events: Vec<&Value> = incident["events"]
         .as_array()
         .unwrap()

@@ -34,13 +34,10 @@ async fn click_when_enabled(client: &Client, css: &str) {
 async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
     let setup = setup(false, &[]).await;
     let portal = &setup.portal;
-    let opened = reqwest::Client::new()
-        .post(format!("{}/api/v1/incidents", portal.url))
-        .json(&json!({ "runbook": RUNBOOK }))
-        .send()
-        .await
-        .unwrap();
-    assert!(opened.status().is_success());
+    let (opened, _) = portal
+        .post_json("/api/v1/incidents", &json!({ "runbook": RUNBOOK }))
+        .await;
+    assert!(opened.is_success());
 
     let browser = Browser::start().await.unwrap();
     let client = &browser.client;

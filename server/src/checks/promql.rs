@@ -232,13 +232,7 @@ fn visit_selector(vs: &mut VectorSelector, f: &mut impl FnMut(&mut String, bool)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_support::labels;
 
     const QUERY: &str = r#"sum(up{job="{{ $labels.job }}"})"#;
 

@@ -163,13 +163,7 @@ fn format_value(value: &str, precision: Option<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_support::labels;
 
     #[test]
     fn fills_given_labels_escaped_and_marks_missing_ones() {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use portal_tests::measure::rss_kb;
 use portal_tests::sse::SseClient;
 use portal_tests::{Alertmanager, Portal, Prometheus};
 
@@ -28,15 +29,6 @@ fn rules(on: bool) -> String {
     }
     s.push_str("      - alert: PrometheusTargetMissing\n        expr: vector(1)\n");
     s
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
 }
 
 #[tokio::main]
