@@ -2,6 +2,7 @@
 
 mod alert_graph;
 mod alert_panel;
+mod diff_view;
 mod firing_now;
 mod header;
 mod incident_panel;
@@ -13,6 +14,7 @@ mod runbook_list;
 
 pub use alert_graph::AlertGraph;
 pub use alert_panel::AlertPanel;
+pub use diff_view::DiffTable;
 pub use firing_now::FiringNow;
 pub use header::Header;
 pub use incident_panel::IncidentPanel;

@@ -18,7 +18,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::document))
         .route("/runbooks", get(list_runbooks))
-        .route("/runbooks/{*path}", get(get_runbook))
+        .route(
+            "/runbooks/{*path}",
+            get(super::revisions_api::get).put(super::revisions_api::put),
+        )
         .route("/search", get(search))
         .route("/alerts", get(alerts))
         .route(

@@ -9,6 +9,7 @@ mod health;
 mod incidents_api;
 pub mod openapi;
 mod read_guard;
+mod revisions_api;
 mod webhook;
 
 use std::time::{Duration, Instant};

@@ -10,7 +10,8 @@ use utoipa::OpenApi;
         super::alert_stream::stream, super::api::coverage,
         super::incidents_api::create_incident, super::incidents_api::list_incidents,
         super::incidents_api::get_incident, super::incidents_api::post_event,
-        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager),
+        super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager,
+        super::revisions_api::raw, super::revisions_api::history, super::revisions_api::put),
     tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"))
 )]
 pub struct ApiDoc;
