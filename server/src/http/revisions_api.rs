@@ -59,7 +59,10 @@ pub async fn raw(State(state): State<AppState>, Path(key): Path<String>) -> Resu
         .ok_or_else(|| Error::NotFound(format!("no runbook {key}")))?;
     Ok((
         [
-            (header::CONTENT_TYPE, HeaderValue::from_static("text/markdown; charset=utf-8")),
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            ),
             (header::ETAG, etag(current.id)),
         ],
         current.source,

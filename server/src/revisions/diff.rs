@@ -106,7 +106,12 @@ mod tests {
         let view = diff("a\nthe quick fox\nc\n", "a\nthe slow fox\nc\nd\n");
         assert_eq!((view.added, view.removed), (2, 1));
         let deleted = view.unified.iter().find(|l| l.kind == "delete").unwrap();
-        assert!(deleted.parts.iter().any(|p| p.emph && p.text.contains("quick")));
+        assert!(
+            deleted
+                .parts
+                .iter()
+                .any(|p| p.emph && p.text.contains("quick"))
+        );
         let row = view
             .rows
             .iter()

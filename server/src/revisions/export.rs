@@ -68,7 +68,10 @@ fn inside(dir: &Path, path: &str) -> anyhow::Result<PathBuf> {
 fn write_atomically(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let parent = target.parent().context("no parent directory")?;
     std::fs::create_dir_all(parent)?;
-    let name = target.file_name().context("no file name")?.to_string_lossy();
+    let name = target
+        .file_name()
+        .context("no file name")?
+        .to_string_lossy();
     // Hidden, so a portal watching DIR skips it until the rename.
     let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {

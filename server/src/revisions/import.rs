@@ -30,12 +30,13 @@ impl Revisions {
     pub async fn import(&self, files: &[SourceFile]) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut write = self.write().await?;
-        let seen: HashMap<String, String> =
-            sqlx::query_as::<_, (String, String)>("SELECT runbook_key, sha256 FROM runbook_files_seen")
-                .fetch_all(&mut *write.tx)
-                .await?
-                .into_iter()
-                .collect();
+        let seen: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
+            "SELECT runbook_key, sha256 FROM runbook_files_seen",
+        )
+        .fetch_all(&mut *write.tx)
+        .await?
+        .into_iter()
+        .collect();
         let now = Utc::now();
         for file in files {
             let hash = sha256(&file.text);

@@ -135,16 +135,21 @@ impl Revisions {
     }
 
     pub async fn get(&self, id: i64) -> Result<Option<Revision>> {
-        Ok(
-            sqlx::query_as(&format!("SELECT {COLUMNS} FROM runbook_revisions WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM runbook_revisions WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// A file's revisions, newest first, one page, with the total.
-    pub async fn history(&self, key: &str, limit: u32, offset: u32) -> Result<(Vec<Revision>, i64)> {
+    pub async fn history(
+        &self,
+        key: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(Vec<Revision>, i64)> {
         let rows = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM runbook_revisions WHERE runbook_key = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
         ))
@@ -153,10 +158,11 @@ impl Revisions {
         .bind(i64::from(offset))
         .fetch_all(&self.pool)
         .await?;
-        let total = sqlx::query_scalar("SELECT COUNT(*) FROM runbook_revisions WHERE runbook_key = $1")
-            .bind(key)
-            .fetch_one(&self.pool)
-            .await?;
+        let total =
+            sqlx::query_scalar("SELECT COUNT(*) FROM runbook_revisions WHERE runbook_key = $1")
+                .bind(key)
+                .fetch_one(&self.pool)
+                .await?;
         Ok((rows, total))
     }
 

@@ -55,10 +55,14 @@ fn check_name(group: &str, alert: &str) -> Result<()> {
             || s.chars().any(char::is_control)
     };
     if group.is_empty() || group.split('/').any(bad) {
-        return Err(Error::BadRequest(format!("{group:?} is not a usable group name")));
+        return Err(Error::BadRequest(format!(
+            "{group:?} is not a usable group name"
+        )));
     }
     if bad(alert) || alert.contains('/') || matches!(alert, "_index" | "edit" | "history") {
-        return Err(Error::BadRequest(format!("{alert:?} is not a usable alert name")));
+        return Err(Error::BadRequest(format!(
+            "{alert:?} is not a usable alert name"
+        )));
     }
     Ok(())
 }
@@ -105,7 +109,11 @@ pub fn suggested_group(engines: &Engines, alert: &str) -> Option<String> {
         .iter()
         .find(|(_, name)| name.eq_ignore_ascii_case(alert))?;
     let stem = file.rsplit('/').next()?;
-    Some(stem.trim_end_matches(".yml").trim_end_matches(".yaml").to_string())
+    Some(
+        stem.trim_end_matches(".yml")
+            .trim_end_matches(".yaml")
+            .to_string(),
+    )
 }
 
 /// Render a text exactly as its page would show it (without labels).
@@ -129,7 +137,12 @@ pub struct Edit {
 }
 
 /// Save an edit as `actor`, then wait until pages show it.
-pub async fn save(engines: &Engines, actor: &str, origin: Origin, edit: Edit) -> Result<SaveOutcome> {
+pub async fn save(
+    engines: &Engines,
+    actor: &str,
+    origin: Origin,
+    edit: Edit,
+) -> Result<SaveOutcome> {
     let target = target(engines, &edit.key)?;
     let outcome = engines
         .revisions

@@ -33,7 +33,9 @@ impl Revisions {
         }
         let message = request.message.trim();
         if message.len() > 2000 {
-            return Err(Error::BadRequest("commit message longer than 2000 bytes".into()));
+            return Err(Error::BadRequest(
+                "commit message longer than 2000 bytes".into(),
+            ));
         }
         let mut write = self.write().await?;
         let current = current_in(&mut *write.tx, &request.path).await?;
@@ -63,7 +65,11 @@ impl Revisions {
                 Some(id) => self.base_text(id, &request.path).await?,
                 None => String::new(),
             };
-            let theirs = if current.deleted { "" } else { current.source.as_str() };
+            let theirs = if current.deleted {
+                ""
+            } else {
+                current.source.as_str()
+            };
             match diffy::merge(&base_text, &request.source, theirs) {
                 Ok(merged) if merged == theirs => {
                     return Ok(SaveOutcome::Unchanged {
@@ -83,7 +89,9 @@ impl Revisions {
             }
         };
         let message = match merged_with {
-            Some(id) => format!("{message} (merged with revision {id})").trim().to_string(),
+            Some(id) => format!("{message} (merged with revision {id})")
+                .trim()
+                .to_string(),
             None => message.to_string(),
         };
         let revision = append(

@@ -33,7 +33,11 @@ fn joined<T>(result: std::result::Result<T, tokio::task::JoinError>) -> Result<T
 }
 
 impl RunbookSync {
-    pub fn new(store: Arc<RunbookStore>, revisions: Revisions, metrics: Arc<Metrics>) -> RunbookSync {
+    pub fn new(
+        store: Arc<RunbookStore>,
+        revisions: Revisions,
+        metrics: Arc<Metrics>,
+    ) -> RunbookSync {
         RunbookSync {
             store,
             revisions,
@@ -65,7 +69,11 @@ impl RunbookSync {
         self.rules.store(Arc::new(rule_set));
         let report = self.revisions.import(&files).await?;
         if report != ImportReport::default() {
-            tracing::info!(changed = report.changed, deleted = report.deleted, "runbook files imported as revisions");
+            tracing::info!(
+                changed = report.changed,
+                deleted = report.deleted,
+                "runbook files imported as revisions"
+            );
         }
         self.rebuild(true).await?;
         Ok(report)
@@ -89,13 +97,18 @@ impl RunbookSync {
         }
         let (files, max) = self.revisions.current_files().await?;
         let rules = self.rules.load_full();
-        let index =
-            joined(tokio::task::spawn_blocking(move || RunbookIndex::build(&files, &rules)).await)??;
+        let index = joined(
+            tokio::task::spawn_blocking(move || RunbookIndex::build(&files, &rules)).await,
+        )??;
         let count = index.len();
         self.store.install(index);
         self.built.store(max, Ordering::SeqCst);
         self.metrics.set_runbooks_loaded(count);
-        tracing::info!(runbooks = count, revision = max, "runbook index built from revisions");
+        tracing::info!(
+            runbooks = count,
+            revision = max,
+            "runbook index built from revisions"
+        );
         Ok(())
     }
 

@@ -43,10 +43,18 @@ async fn import_only_records_changes_and_keeps_web_edits() {
     let again = revisions.import(&[file("g/A.md", "one\n")]).await.unwrap();
     assert_eq!(again, ImportReport::default());
     let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
-    saved(revisions.save(edit(Some(base), "web\n", "alice")).await.unwrap());
+    saved(
+        revisions
+            .save(edit(Some(base), "web\n", "alice"))
+            .await
+            .unwrap(),
+    );
     // The unchanged file does not undo the web edit…
     revisions.import(&[file("g/A.md", "one\n")]).await.unwrap();
-    assert_eq!(revisions.current("g/A.md").await.unwrap().unwrap().source, "web\n");
+    assert_eq!(
+        revisions.current("g/A.md").await.unwrap().unwrap().source,
+        "web\n"
+    );
     // …a changed one lands on top of it.
     revisions.import(&[file("g/A.md", "disk\n")]).await.unwrap();
     let (history, total) = revisions.history("g/A.md", 10, 0).await.unwrap();
@@ -99,6 +107,16 @@ async fn conflicting_saves_are_refused_and_disjoint_ones_merged() {
     }
     assert_eq!(revisions.history("g/A.md", 10, 0).await.unwrap().1, 3);
     let pool = &revisions.pool;
-    assert!(sqlx::query("UPDATE runbook_revisions SET source = 'x'").execute(pool).await.is_err());
-    assert!(sqlx::query("DELETE FROM runbook_revisions").execute(pool).await.is_err());
+    assert!(
+        sqlx::query("UPDATE runbook_revisions SET source = 'x'")
+            .execute(pool)
+            .await
+            .is_err()
+    );
+    assert!(
+        sqlx::query("DELETE FROM runbook_revisions")
+            .execute(pool)
+            .await
+            .is_err()
+    );
 }
