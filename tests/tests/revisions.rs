@@ -180,6 +180,41 @@ async fn file_changed_after_a_web_edit_lands_on_top() {
     assert!(page.contains("changed on disk") && page.contains("test edit"));
 }
 
+#[tokio::test]
+async fn a_replica_sharing_the_database_serves_the_save() {
+    let first = Portal::start(&[], &[]).await.unwrap();
+    let second = Portal::start_sharing(&first.database, &[], &[])
+        .await
+        .unwrap();
+    let (etag, text) = raw(&first, KEY).await;
+    let (status, _) = put(
+        &first,
+        KEY,
+        Some(&etag),
+        &format!("{text}\nREPLICATED-EDIT\n"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let started = std::time::Instant::now();
+    eventually(
+        "the other replica to serve the save",
+        Duration::from_secs(6),
+        || async {
+            second
+                .get(&format!("/runbooks/{KEY}"))
+                .await
+                .1
+                .contains("REPLICATED-EDIT")
+                .then_some(())
+        },
+    )
+    .await
+    .unwrap();
+    println!("replica serves the save after {:?}", started.elapsed());
+    // Starting the replica re-imported the same embedded files: no new revisions.
+    assert_eq!(history(&second, KEY).await["total"], 2);
+}
+
 fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();

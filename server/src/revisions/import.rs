@@ -65,7 +65,7 @@ impl Revisions {
                 "imported from disk"
             };
             append(
-                &mut *write.tx,
+                &mut write.tx,
                 NewRevision {
                     key: &file.path,
                     parent: current.map(|c| c.id),
@@ -98,7 +98,7 @@ impl Revisions {
                 continue;
             }
             append(
-                &mut *write.tx,
+                &mut write.tx,
                 NewRevision {
                     key: path,
                     parent: Some(current.id),

@@ -95,7 +95,7 @@ impl Revisions {
             None => message.to_string(),
         };
         let revision = append(
-            &mut *write.tx,
+            &mut write.tx,
             NewRevision {
                 key: &request.path,
                 parent: current.as_ref().map(|c| c.id),
