@@ -271,8 +271,16 @@ pub async fn restore_revision(
             let outcome = portal
                 .restore_revision(&request, &key, revision, base)
                 .await?;
-            if !matches!(outcome, SaveOutcome::Conflict(_)) {
-                leptos_axum::redirect(&format!("{}/history", crate::links::runbook(&key)));
+            // To the diff the restore made (a new URL, so the page reloads).
+            let history = format!("{}/history", crate::links::runbook(&key));
+            match &outcome {
+                SaveOutcome::Saved { revision, .. } => leptos_axum::redirect(&format!(
+                    "{history}?from={}&to={}",
+                    revision.parent.unwrap_or(revision.id),
+                    revision.id
+                )),
+                SaveOutcome::Unchanged { .. } => leptos_axum::redirect(&history),
+                SaveOutcome::Conflict(_) => {}
             }
             Ok(outcome)
         }

@@ -94,6 +94,14 @@ async fn edit_preview_save_history_and_conflict() {
             .await
             .is_ok()
     );
+    // Side by side, with the changed words marked.
+    a.find(Locator::Css(".diff-modes a:last-child"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(a, "table.diff.split td.diff-insert").await;
 
     // Bob still edits the revision Alice started from: an overlapping edit.
     let textarea = wait_for(b, "textarea.editor-source").await;
@@ -115,4 +123,21 @@ async fn edit_preview_save_history_and_conflict() {
     );
     let (_, page) = portal.get(PAGE).await;
     assert!(!page.contains("BOB-WAS-HERE"), "nothing was saved for Bob");
+
+    // Alice restores the imported text: a new revision on top.
+    a.goto(&format!("{}{PAGE}/history", portal.url))
+        .await
+        .unwrap();
+    alice.wait_hydrated().await.unwrap();
+    wait_for(a, "tr.revision[data-origin='filesystem'] button.restore")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(a, "tr.revision:first-child .message", "Restore revision").await;
+    let (_, page) = portal.get(PAGE).await;
+    assert!(
+        !page.contains("ALICE-WAS-HERE"),
+        "the restored text is served"
+    );
 }

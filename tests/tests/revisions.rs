@@ -178,6 +178,17 @@ async fn file_changed_after_a_web_edit_lands_on_top() {
     );
     let (_, page) = portal.get("/runbooks/live/Changing/history").await;
     assert!(page.contains("changed on disk") && page.contains("test edit"));
+    let (oldest, newest) = (&revisions[2]["id"], &revisions[0]["id"]);
+    let (status, page) = portal
+        .get(&format!(
+            "/runbooks/live/Changing/history?from={oldest}&to={newest}&view=split"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("class=\"diff split\"") && page.contains("<mark>"),
+        "{page}"
+    );
 }
 
 #[tokio::test]

@@ -59,7 +59,7 @@ fn check_name(group: &str, alert: &str) -> Result<()> {
             "{group:?} is not a usable group name"
         )));
     }
-    if bad(alert) || alert.contains('/') || matches!(alert, "_index" | "edit" | "history") {
+    if bad(alert) || alert.contains('/') || matches!(alert, "_index" | "edit" | "history" | "raw") {
         return Err(Error::BadRequest(format!(
             "{alert:?} is not a usable alert name"
         )));
@@ -156,8 +156,11 @@ pub async fn save(
             origin,
         })
         .await?;
-    if let SaveOutcome::Saved { revision, .. } = &outcome {
-        engines.revisions.ensure(revision.id).await?;
+    if let SaveOutcome::Saved { revision, .. } = &outcome
+        && let Err(error) = engines.revisions.ensure(revision.id).await
+    {
+        // Committed all the same; the next poll rebuilds the index.
+        tracing::error!(%error, "rebuilding the runbook index after a save failed");
     }
     Ok(outcome)
 }
