@@ -354,3 +354,41 @@ async fn xss_in_edited_content_is_neutralised() {
         assert!(page.contains("SAFE-TEXT-AFTER-PAYLOADS") || path.ends_with("history"));
     }
 }
+
+/// The preview server function renders through the page's pipeline: the
+/// rule box from the rule files, parse errors, the sanitiser.
+#[tokio::test]
+async fn preview_shows_rule_box_parse_errors_and_sanitises() {
+    let portal = Portal::start(&[], &[]).await.unwrap();
+    let preview = |source: &'static str| {
+        let url = format!("{}/sf/preview_runbook", portal.url);
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .form(&[("key", "new-group/Previewed"), ("source", source)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let view = preview(
+        "---\ntitle: P\n---\n{{% rule \"host-and-hardware/node-exporter.yml\" \"HostHighCpuLoad\" %}}\n\n## Meaning\n\n<img src=x onerror=alert(1)>\n",
+    )
+    .await;
+    let html = view["html"].as_str().unwrap();
+    assert!(
+        html.contains("rule-box") && html.contains("data-source=\"rule-file\""),
+        "{html}"
+    );
+    assert!(!html.contains("onerror"), "{html}");
+    let view = preview("---\ntags: [\n---\nbody\n").await;
+    assert!(
+        view["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be read"),
+        "{view}"
+    );
+}

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{RestoreRevision, runbook_history};
 use crate::components::DiffTable;
 use crate::links;
-use crate::types::{HistoryView, RevisionInfo};
+use crate::types::{HistoryView, RevisionInfo, SaveOutcome};
 
 /// `/runbooks/{group}/{alert}/history[?from=&to=&view=split&offset=]`:
 /// every revision, the diff of any two, and restore.
@@ -138,7 +138,13 @@ fn Row(
             <td>
                 {diff_link}
                 {restore_form}
-                {move || restore.value().get().and_then(Result::err).map(|e| view! { <span class="error">{e.to_string()}</span> })}
+                {move || match restore.value().get() {
+                    Some(Err(e)) => Some(view! { <span class="error">{e.to_string()}</span> }.into_any()),
+                    Some(Ok(SaveOutcome::Conflict(_))) => Some(view! {
+                        <span class="error">"Another revision landed meanwhile: reload and try again."</span>
+                    }.into_any()),
+                    _ => None,
+                }}
             </td>
         </tr>
     }
