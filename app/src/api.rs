@@ -177,6 +177,127 @@ pub async fn incident_act(id: i64, action: IncidentAction) -> Result<TimelineEve
     )
 }
 
+/// Wiki editing (issue #8): the editor's starting text for a page key.
+#[server(prefix = "/sf", endpoint = "edit_source")]
+pub async fn edit_source(key: String) -> Result<crate::types::EditSource, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal.edit_source(&key).await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "suggest_group")]
+pub async fn suggest_group(alert: String) -> Result<Option<String>, AppError> {
+    with_status(crate::backend::portal().map(|p| p.suggest_group(&alert)))
+}
+
+#[server(prefix = "/sf", endpoint = "preview_runbook")]
+pub async fn preview_runbook(
+    key: String,
+    source: String,
+) -> Result<crate::types::RunbookView, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal.preview(&key, source).await
+        }
+        .await,
+    )
+}
+
+/// `""` (a form's empty hidden field) is no revision.
+#[cfg(feature = "ssr")]
+fn revision_field(value: &str) -> Result<Option<i64>, AppError> {
+    match value.trim() {
+        "" => Ok(None),
+        v => v
+            .parse()
+            .map(Some)
+            .map_err(|_| AppError::BadRequest(format!("{v:?} is not a revision id"))),
+    }
+}
+
+/// Save from the editor; a plain form post without JavaScript works too.
+/// A saved edit redirects to the runbook page.
+#[server(prefix = "/sf", endpoint = "save_runbook")]
+pub async fn save_runbook(
+    key: String,
+    #[server(default)] base: String,
+    source: String,
+    #[server(default)] message: String,
+) -> Result<crate::types::SaveOutcome, AppError> {
+    use crate::types::SaveOutcome;
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            let request = crate::backend::request_parts()?;
+            let base = revision_field(&base)?;
+            let outcome = portal
+                .save_runbook(&request, &key, base, source, message)
+                .await?;
+            if !matches!(outcome, SaveOutcome::Conflict(_)) {
+                leptos_axum::redirect(&crate::links::runbook(&key));
+            }
+            Ok(outcome)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "runbook_history")]
+pub async fn runbook_history(
+    key: String,
+    #[server(default)] offset: Option<u32>,
+    #[server(default)] from: Option<i64>,
+    #[server(default)] to: Option<i64>,
+) -> Result<crate::types::HistoryView, AppError> {
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            portal
+                .history(&key, offset.unwrap_or(0), from.zip(to))
+                .await
+        }
+        .await,
+    )
+}
+
+/// Restore an old revision (as a new one); redirects to the history.
+#[server(prefix = "/sf", endpoint = "restore_revision")]
+pub async fn restore_revision(
+    key: String,
+    revision: i64,
+    #[server(default)] base: String,
+) -> Result<crate::types::SaveOutcome, AppError> {
+    use crate::types::SaveOutcome;
+    with_status(
+        async {
+            let portal = crate::backend::portal()?;
+            let request = crate::backend::request_parts()?;
+            let base = revision_field(&base)?;
+            let outcome = portal
+                .restore_revision(&request, &key, revision, base)
+                .await?;
+            // To the diff the restore made (a new URL, so the page reloads).
+            let history = format!("{}/history", crate::links::runbook(&key));
+            match &outcome {
+                SaveOutcome::Saved { revision, .. } => leptos_axum::redirect(&format!(
+                    "{history}?from={}&to={}",
+                    revision.parent.unwrap_or(revision.id),
+                    revision.id
+                )),
+                SaveOutcome::Unchanged { .. } => leptos_axum::redirect(&history),
+                SaveOutcome::Conflict(_) => {}
+            }
+            Ok(outcome)
+        }
+        .await,
+    )
+}
+
 /// Run one check the runbook declares; the browser names it, never a query.
 #[server(prefix = "/sf", endpoint = "run_check", input = server_fn::codec::Json)]
 pub async fn run_check(

@@ -10,7 +10,7 @@ use leptos::prelude::use_context;
 use crate::error::AppError;
 use crate::types::{
     AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
-    RunbookPath, RunbookSummary, SearchResult, TimelineEvent,
+    RunbookPath, RunbookSummary, RunbookView, SearchResult, TimelineEvent,
 };
 
 #[async_trait::async_trait]
@@ -84,6 +84,43 @@ pub trait Portal: Send + Sync + 'static {
         id: i64,
         action: IncidentAction,
     ) -> Result<TimelineEvent, AppError>;
+
+    /// Wiki editing (issue #8): the editor's text for a page key; a template
+    /// when the runbook does not exist yet.
+    async fn edit_source(&self, key: &str) -> Result<crate::types::EditSource, AppError>;
+
+    /// The group a new runbook for `alert` probably belongs in.
+    fn suggest_group(&self, alert: &str) -> Option<String>;
+
+    /// A text rendered exactly as its page would show it.
+    async fn preview(&self, key: &str, source: String) -> Result<RunbookView, AppError>;
+
+    /// Save an edit based on revision `base` as the request's actor.
+    async fn save_runbook(
+        &self,
+        request: &Parts,
+        key: &str,
+        base: Option<i64>,
+        source: String,
+        message: String,
+    ) -> Result<crate::types::SaveOutcome, AppError>;
+
+    /// A page of a runbook's revisions and the diff of two of them.
+    async fn history(
+        &self,
+        key: &str,
+        offset: u32,
+        compare: Option<(i64, i64)>,
+    ) -> Result<crate::types::HistoryView, AppError>;
+
+    /// Save an old revision's text again as a new revision.
+    async fn restore_revision(
+        &self,
+        request: &Parts,
+        key: &str,
+        revision: i64,
+        base: Option<i64>,
+    ) -> Result<crate::types::SaveOutcome, AppError>;
 }
 
 pub type SharedPortal = Arc<dyn Portal>;

@@ -80,6 +80,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=pages::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/incidents") view=pages::Incidents ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=pages::IncidentDetail ssr=SsrMode::Async />
+                    <Route path=path!("/new-runbook") view=pages::NewRunbookPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -30,6 +30,18 @@ pub fn search(query: &str) -> String {
     format!("/search?q={}", utf8_percent_encode(query, SEGMENT))
 }
 
+/// The new-runbook page for a `group/Alert` path (or a bare alert name).
+pub fn new_runbook(path: &str) -> String {
+    let path = path.trim_matches('/');
+    let path = path.strip_suffix(".md").unwrap_or(path);
+    let (group, alert) = path.rsplit_once('/').unwrap_or(("", path));
+    format!(
+        "/new-runbook?group={}&alert={}",
+        utf8_percent_encode(group, SEGMENT),
+        utf8_percent_encode(alert, SEGMENT)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -50,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Write every runbook's current revision to DIR as `<group>/<Alert>.md`.
+    Export {
+        /// Target directory (created if missing); files are replaced atomically.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -16,6 +16,7 @@ pub mod incident_ops;
 pub mod incidents;
 pub mod metrics;
 pub mod portal;
+pub mod revisions;
 pub mod runbooks;
 pub mod search;
 pub mod serve;

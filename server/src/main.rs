@@ -22,6 +22,9 @@ async fn main() -> std::process::ExitCode {
         Command::Token { command } => {
             runbook_portal::tokens::command(&config.database, command).await
         }
+        Command::Export { dir } => {
+            runbook_portal::revisions::export::command(&config.database, &dir).await
+        }
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -20,6 +20,7 @@ use crate::incident_ops::{self, CreateIncident};
 use crate::incidents::Timeline;
 use crate::metrics::Metrics;
 use crate::runbooks::segments::Segment;
+use crate::revisions;
 use crate::runbooks::{Runbook, RunbookStore};
 
 /// Everything a request handler may need; cheap to clone.
@@ -33,6 +34,8 @@ pub struct Engines {
     pub pool: sqlx::SqlitePool,
     pub webhook: Arc<WebhookConfig>,
     pub checks: Arc<CheckEngine>,
+    /// Runbook revisions and the sync that serves the current ones.
+    pub revisions: Arc<crate::revisions::sync::RunbookSync>,
 }
 
 pub fn summary(runbook: &Runbook) -> RunbookSummary {
@@ -284,5 +287,55 @@ impl Portal for Engines {
     ) -> Result<TimelineEvent, AppError> {
         let actor = self.auth.writer(request).await?;
         Ok(incident_ops::act(self, &actor, id, action).await?)
+    }
+
+    async fn edit_source(&self, key: &str) -> Result<app::types::EditSource, AppError> {
+        Ok(revisions::ops::edit_source(self, key).await?)
+    }
+
+    fn suggest_group(&self, alert: &str) -> Option<String> {
+        revisions::ops::suggested_group(self, alert)
+    }
+
+    async fn preview(&self, key: &str, source: String) -> Result<RunbookView, AppError> {
+        Ok(revisions::ops::preview(self, key, source).await?)
+    }
+
+    async fn save_runbook(
+        &self,
+        request: &Parts,
+        key: &str,
+        base: Option<i64>,
+        source: String,
+        message: String,
+    ) -> Result<app::types::SaveOutcome, AppError> {
+        let actor = self.auth.writer(request).await?;
+        let edit = revisions::ops::Edit {
+            key: key.to_string(),
+            base,
+            source,
+            message,
+        };
+        Ok(revisions::ops::save(self, &actor, revisions::Origin::Web, edit).await?)
+    }
+
+    async fn history(
+        &self,
+        key: &str,
+        offset: u32,
+        compare: Option<(i64, i64)>,
+    ) -> Result<app::types::HistoryView, AppError> {
+        Ok(revisions::ops::history(self, key, offset, compare).await?)
+    }
+
+    async fn restore_revision(
+        &self,
+        request: &Parts,
+        key: &str,
+        revision: i64,
+        base: Option<i64>,
+    ) -> Result<app::types::SaveOutcome, AppError> {
+        let actor = self.auth.writer(request).await?;
+        Ok(revisions::ops::restore(self, &actor, key, revision, base).await?)
     }
 }

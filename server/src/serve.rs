@@ -14,19 +14,30 @@ use crate::config::Config;
 use crate::incidents::Timeline;
 use crate::metrics::Metrics;
 use crate::portal::Engines;
+use crate::revisions::Revisions;
+use crate::revisions::sync::RunbookSync;
 use crate::runbooks::RunbookStore;
 use crate::tokens::Tokens;
+
+/// How often a replica checks the database for revisions saved elsewhere.
+const REVISION_POLL: Duration = Duration::from_secs(2);
 
 /// Build every engine from the configuration.
 pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
     let pool = crate::db::connect(&config.database)
         .await
         .with_context(|| format!("opening database {}", config.database))?;
-    let runbooks = RunbookStore::load(config.runbooks.as_deref(), config.rules.as_deref())
+    let runbooks = RunbookStore::empty(config.runbooks.as_deref(), config.rules.as_deref())
         .context("loading runbooks")?;
     let metrics = Arc::new(Metrics::new());
-    metrics.set_runbooks_loaded(runbooks.index().len());
     let runbooks = Arc::new(runbooks);
+    // Pages serve the current revisions: import the directory, then build.
+    let revisions = Arc::new(RunbookSync::new(
+        runbooks.clone(),
+        Revisions::new(pool.clone()),
+        metrics.clone(),
+    ));
+    revisions.import_files().await.context("loading runbooks")?;
     let alerts = AlertHub::start(
         crate::alerts::Upstreams {
             prometheus: &config.prometheus.0,
@@ -60,6 +71,7 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         webhook: Arc::new(config.webhook.clone()),
         metrics,
         pool,
+        revisions,
     })
 }
 
@@ -69,10 +81,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .into_iter()
         .flatten()
         .collect();
-    let metrics = engines.metrics.clone();
-    let _watch = crate::runbooks::watch::watch(engines.runbooks.clone(), &watched, move |n| {
-        metrics.set_runbooks_loaded(n)
+    // A file change is imported as a revision, then the index is rebuilt.
+    let import = engines.revisions.spawn_import_worker();
+    let _watch = crate::runbooks::watch::watch(&watched, move || {
+        let _ = import.send(());
     })?;
+    let _poll = engines.revisions.spawn_poll(REVISION_POLL);
     let (runbooks, rules) = engines.runbooks.describe_sources();
     let router = crate::http::router(engines.clone(), &config.http);
     let listener = TcpListener::bind(config.listen)

@@ -46,9 +46,28 @@ impl Portal {
 
     /// Start in `dir`, reusing its database if one is there.
     pub async fn start_in(dir: TempDir, args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
+        let database = dir.path().join("portal.db");
+        Portal::start_with_database(dir, database, args, env).await
+    }
+
+    /// A second replica: its own directory, another portal's database file.
+    pub async fn start_sharing(
+        database: &std::path::Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Portal> {
+        let dir = tempfile::tempdir()?;
+        Portal::start_with_database(dir, database.to_path_buf(), args, env).await
+    }
+
+    async fn start_with_database(
+        dir: TempDir,
+        database: PathBuf,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Portal> {
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
-        let database = dir.path().join("portal.db");
         let log = dir.path().join("portal.log");
         let mut command = Command::new(binary()?);
         command

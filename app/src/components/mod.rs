@@ -3,6 +3,7 @@
 mod alert_graph;
 mod alert_panel;
 mod checks;
+mod diff_view;
 mod firing_now;
 mod header;
 mod incident_panel;
@@ -15,6 +16,7 @@ mod runbook_list;
 pub use alert_graph::AlertGraph;
 pub use alert_panel::AlertPanel;
 pub use checks::{CheckBoard, CheckCard, ChecksPanel};
+pub use diff_view::DiffTable;
 pub use firing_now::FiringNow;
 pub use header::Header;
 pub use incident_panel::IncidentPanel;

@@ -41,7 +41,7 @@ fn CoverageView(c: Coverage) -> impl IntoView {
                     </td>
                     <td>{a.severity.clone().unwrap_or_default()}</td>
                     <td>{a.defined_in.join(", ")}</td>
-                    <td><a href=format!("/alerts/{}", a.alertname)>"write one"</a></td>
+                    <td><a class="write-runbook" href=crate::links::new_runbook(&a.alertname)>"write one"</a></td>
                 </tr>
             }
         })

@@ -1,6 +1,8 @@
 //! One module per route.
 
 mod coverage;
+mod editor;
+mod history;
 mod home;
 mod incidents;
 mod not_found;
@@ -10,6 +12,7 @@ mod search;
 mod tag;
 
 pub use coverage::CoveragePage;
+pub use editor::NewRunbookPage;
 pub use home::Home;
 pub use incidents::{IncidentDetail, Incidents};
 pub use not_found::NotFound;

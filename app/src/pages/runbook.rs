@@ -10,9 +10,24 @@ use crate::components::{
 use crate::links;
 use crate::types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
-/// `/runbooks/{path}`: a runbook, or a group of runbooks.
+/// `/runbooks/{path}`: a runbook or a group; `…/edit` and `…/history`
+/// (the route is a wildcard, so the suffix is read here) edit a runbook or
+/// show its revisions.
 #[component]
 pub fn RunbookPathPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let path = params.read().get("path").unwrap_or_default();
+        match super::editor::split_action(&path) {
+            (key, Some("edit")) => view! { <super::editor::EditorPage key /> }.into_any(),
+            (key, Some(_)) => view! { <super::history::HistoryPage key /> }.into_any(),
+            _ => view! { <ResolvedPage /> }.into_any(),
+        }
+    }
+}
+
+#[component]
+fn ResolvedPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let target = move || {
@@ -79,6 +94,9 @@ fn RunbookNotFound(path: String) -> impl IntoView {
                 <a href=links::search(&alert)>{format!("Search for “{alert}”")}</a>
             </li>
             <li>
+                <a class="write-runbook" href=links::new_runbook(&path)>"Write this runbook"</a>
+            </li>
+            <li>
                 <a href="/runbooks">"Browse all runbooks"</a>
             </li>
         </ul>
@@ -129,6 +147,8 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
                     .map(|t| view! { <a class="tag" href=links::tag(t)>{t.clone()}</a> })
                     .collect_view()}
                 <span class="source" title="source file">{runbook.source_path.clone()}</span>
+                <a class="edit-link" href=format!("{}/edit", links::runbook(&runbook.key))>"Edit"</a>
+                <a class="history-link" href=format!("{}/history", links::runbook(&runbook.key))>"History"</a>
                 {runbook.date.clone().map(|d| view! { <span class="muted" title="last change">{d}</span> })}
             </div>
             {runbook.description.clone().map(|d| view! { <p class="lead">{d}</p> })}

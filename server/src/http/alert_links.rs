@@ -27,8 +27,10 @@ pub async fn resolve(
             page(
                 &format!("No runbook for {alertname}"),
                 &format!(
-                    "<p>No runbook is written for the alert <code>{}</code> yet.</p><p><a href=\"/runbooks\">Browse all runbooks</a></p>",
-                    esc(alertname)
+                    "<p>No runbook is written for the alert <code>{}</code> yet.</p><p><a class=\"write-runbook\" href=\"{}\">Write this runbook</a> · <a href=\"/search?q={}\">Search</a> · <a href=\"/runbooks\">Browse all runbooks</a></p>",
+                    esc(alertname),
+                    attr(&format!("/new-runbook?alert={}", utf8_percent_encode(alertname, SEGMENT))),
+                    utf8_percent_encode(alertname, SEGMENT)
                 ),
             ),
         )

@@ -20,7 +20,9 @@ pub fn router() -> Router<AppState> {
         .route("/runbooks", get(list_runbooks))
         .route(
             "/runbooks/{*path}",
-            get(get_runbook).post(super::checks_api::post),
+            get(super::revisions_api::get)
+                .put(super::revisions_api::put)
+                .post(super::checks_api::post),
         )
         .route("/search", get(search))
         .route("/alerts", get(alerts))

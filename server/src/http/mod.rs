@@ -11,6 +11,7 @@ mod incidents_api;
 pub mod openapi;
 mod page_cache;
 mod read_guard;
+mod revisions_api;
 mod webhook;
 
 use std::time::{Duration, Instant};

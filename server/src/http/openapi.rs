@@ -11,7 +11,8 @@ use utoipa::OpenApi;
         super::incidents_api::create_incident, super::incidents_api::list_incidents,
         super::incidents_api::get_incident, super::incidents_api::post_event,
         super::incidents_api::stream, super::incidents_api::stream_all, super::webhook::alertmanager,
-        super::checks_api::run_one, super::checks_api::run_all),
+        super::checks_api::run_one, super::checks_api::run_all,
+        super::revisions_api::raw, super::revisions_api::history, super::revisions_api::put),
     tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"), (name = "checks"))
 )]
 pub struct ApiDoc;

@@ -268,6 +268,14 @@ fn group_info(text: &str, rules: &RuleSet) -> GroupInfo {
     }
 }
 
+/// Parse and render one runbook file on its own, exactly as an index build
+/// would: the editor's preview.
+pub fn render_one(path: &str, text: &str, rules: &RuleSet) -> Runbook {
+    let stem = path.strip_suffix(".md").unwrap_or(path);
+    let (group, name) = stem.rsplit_once('/').unwrap_or(("", stem));
+    load_runbook(path, group, name, text, rules).0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

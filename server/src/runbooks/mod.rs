@@ -58,6 +58,26 @@ impl RunbookStore {
     pub fn describe_sources(&self) -> (String, String) {
         (self.runbooks.describe(), self.rules.describe())
     }
+
+    /// A store over these roots with an empty index, for the revision sync
+    /// (`crate::revisions::sync`) to fill from the database before serving.
+    pub fn empty(runbooks_dir: Option<&Path>, rules_dir: Option<&Path>) -> Result<RunbookStore> {
+        Ok(RunbookStore {
+            runbooks: Source::runbooks(runbooks_dir),
+            rules: Source::rules(rules_dir),
+            index: ArcSwap::from_pointee(RunbookIndex::build(&[], &RuleSet::default())?),
+        })
+    }
+
+    /// The runbook and rule roots.
+    pub fn sources(&self) -> (&Source, &Source) {
+        (&self.runbooks, &self.rules)
+    }
+
+    /// Swap in an index built elsewhere (from the current revisions).
+    pub fn install(&self, index: RunbookIndex) {
+        self.index.store(Arc::new(index));
+    }
 }
 
 fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {

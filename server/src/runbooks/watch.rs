@@ -1,15 +1,13 @@
-//! Live reload: watch the runbook and rule directories and swap in a freshly
-//! built index shortly after files change (events are debounced, so a `git
-//! pull` touching many files rebuilds once).
+//! Live reload: watch the runbook and rule directories and call back shortly
+//! after files change (events are debounced, so a `git pull` touching many
+//! files rebuilds once); the callback imports them as revisions.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
 use notify::RecursiveMode;
 use notify_debouncer_mini::{DebounceEventResult, Debouncer, new_debouncer};
 
-use super::RunbookStore;
 use crate::error::{Error, Result};
 
 /// Keeps the watch alive; dropping it stops watching.
@@ -20,22 +18,13 @@ pub struct Watch {
 /// Quiet time after the last change before rebuilding.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
-/// Watch `dirs` (those that exist) and reload `store` on every change.
-pub fn watch(
-    store: Arc<RunbookStore>,
-    dirs: &[&Path],
-    on_reload: impl Fn(usize) + Send + 'static,
-) -> Result<Watch> {
+/// Watch `dirs` (those that exist) and call `on_change` after every change.
+pub fn watch(dirs: &[&Path], on_change: impl Fn() + Send + 'static) -> Result<Watch> {
     let mut debouncer = new_debouncer(DEBOUNCE, move |result: DebounceEventResult| match result {
         Ok(events) if events.is_empty() => {}
         Ok(events) => {
             tracing::debug!(changes = events.len(), "runbook files changed");
-            match store.reload() {
-                Ok(()) => on_reload(store.index().len()),
-                Err(error) => {
-                    tracing::error!(%error, "reloading runbooks failed; keeping the previous index")
-                }
-            }
+            on_change();
         }
         Err(error) => tracing::warn!(%error, "file watch error"),
     })

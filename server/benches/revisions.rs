@@ -1,0 +1,196 @@
+//! Editing figures: save latency (p50/p99, the index rebuild included, on the
+//! embedded examples and on the corpus when `RUNBOOK_CORPUS_DIR` is set), the
+//! history page of a runbook with 1,000 revisions, and preview latency for
+//! the largest runbook. `cargo bench -p runbook-portal --bench revisions`.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use app::types::SaveOutcome;
+use runbook_portal::config::Config;
+use runbook_portal::portal::Engines;
+use runbook_portal::revisions::{Origin, SaveRequest, ops};
+use tower::ServiceExt;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn report(what: &str, latencies: &mut [Duration]) {
+    latencies.sort();
+    println!(
+        "{what}: n={}, p50 {:.2?}, p99 {:.2?}, max {:.2?}",
+        latencies.len(),
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99),
+        latencies[latencies.len() - 1],
+    );
+}
+
+async fn engines(dir: &std::path::Path, name: &str, corpus: Option<&PathBuf>) -> (Config, Engines) {
+    let config = Config {
+        database: dir.join(format!("{name}.db")).display().to_string(),
+        runbooks: corpus.map(|c| c.join("runbooks")),
+        rules: corpus.map(|c| c.join("rules")),
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let engines = runbook_portal::serve::engines(&config).await.unwrap();
+    println!(
+        "{name}: start (import {} runbooks as revisions, build index) {:.2?}",
+        engines.runbooks.index().len(),
+        started.elapsed()
+    );
+    (config, engines)
+}
+
+/// Sequential saves through the same path as the editor and the API.
+async fn saves(engines: &Engines, key: &str, count: usize, what: &str) {
+    let mut latencies = Vec::with_capacity(count);
+    for n in 0..count {
+        let (base, text) = {
+            let target = ops::target(engines, key).unwrap();
+            let current = engines
+                .revisions
+                .revisions()
+                .current(&target.path)
+                .await
+                .unwrap()
+                .unwrap();
+            (current.id, current.source)
+        };
+        let edit = ops::Edit {
+            key: key.to_string(),
+            base: Some(base),
+            source: format!("{text}\nedit {n}\n"),
+            message: format!("bench {n}"),
+        };
+        let started = Instant::now();
+        let outcome = ops::save(engines, "bench", Origin::Api, edit)
+            .await
+            .unwrap();
+        latencies.push(started.elapsed());
+        assert!(matches!(outcome, SaveOutcome::Saved { .. }));
+    }
+    report(what, &mut latencies);
+}
+
+async fn history_page(config: &Config, engines: &Engines, key: &str) {
+    let path = ops::target(engines, key).unwrap().path;
+    let store = engines.revisions.revisions();
+    let mut source = store.current(&path).await.unwrap().unwrap().source;
+    let started = Instant::now();
+    for n in 0..999 {
+        let base = store.current(&path).await.unwrap().map(|c| c.id);
+        source.push_str(&format!("line {n}\n"));
+        store
+            .save(SaveRequest {
+                path: path.clone(),
+                base,
+                source: source.clone(),
+                message: format!("revision {n}"),
+                author: "bench".into(),
+                origin: Origin::Api,
+            })
+            .await
+            .unwrap();
+    }
+    println!(
+        "999 revisions appended (no index rebuild) in {:.2?}",
+        started.elapsed()
+    );
+    engines.revisions.ensure(i64::MAX).await.ok();
+    let router = runbook_portal::http::router(engines.clone(), &config.http);
+    for (what, url) in [
+        (
+            "history page (SSR) with 1,000 revisions",
+            format!("/runbooks/{key}/history"),
+        ),
+        (
+            "GET /api/v1/runbooks/…/history with 1,000 revisions",
+            format!("/api/v1/runbooks/{key}/history"),
+        ),
+    ] {
+        let mut latencies = Vec::new();
+        for _ in 0..30 {
+            let request = http::Request::get(&url)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let t = Instant::now();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert!(
+                response.status().is_success(),
+                "{url}: {}",
+                response.status()
+            );
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            latencies.push(t.elapsed());
+        }
+        report(what, &mut latencies);
+    }
+}
+
+/// Preview of the largest runbook, as the editor asks for it while typing.
+async fn preview(engines: &Engines) {
+    let index = engines.runbooks.index();
+    let mut largest = None;
+    for runbook in index.runbooks() {
+        let current = engines
+            .revisions
+            .revisions()
+            .current(&runbook.source_path)
+            .await
+            .unwrap()
+            .unwrap();
+        if largest
+            .as_ref()
+            .is_none_or(|(_, text): &(String, String)| current.source.len() > text.len())
+        {
+            largest = Some((runbook.key.clone(), current.source));
+        }
+    }
+    let (key, text) = largest.unwrap();
+    let mut latencies = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        ops::preview(engines, &key, text.clone()).await.unwrap();
+        latencies.push(t.elapsed());
+    }
+    report(
+        &format!(
+            "preview of the largest runbook {key} ({} bytes)",
+            text.len()
+        ),
+        &mut latencies,
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, examples) = engines(dir.path(), "examples", None).await;
+    saves(
+        &examples,
+        "node-exporter/HostHighCpuLoad",
+        200,
+        "save, embedded examples (6 runbooks)",
+    )
+    .await;
+    history_page(&config, &examples, "node-exporter/HostOutOfDiskSpace").await;
+    let corpus = std::env::var_os("RUNBOOK_CORPUS_DIR").map(PathBuf::from);
+    match corpus {
+        Some(corpus) => {
+            let (_, engines) = engines(dir.path(), "corpus", Some(&corpus)).await;
+            let key = engines.runbooks.index().runbooks()[0].key.clone();
+            saves(&engines, &key, 30, "save, corpus (index rebuilt per save)").await;
+            preview(&engines).await;
+        }
+        None => {
+            println!("RUNBOOK_CORPUS_DIR is not set: corpus figures skipped");
+            preview(&examples).await;
+        }
+    }
+}

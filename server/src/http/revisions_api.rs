@@ -1,0 +1,165 @@
+//! The editing API: `GET /api/v1/runbooks/{group}/{alert}/raw` (the current
+//! source with its revision as ETag), `…/history`, and `PUT
+//! /api/v1/runbooks/{group}/{alert}` with `If-Match: "<revision>"`. A save
+//! whose base is no longer current is merged when the changes do not
+//! overlap, and refused with 409 and the diff when they do.
+
+use app::types::{ConflictView, SaveOutcome};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode, header};
+use serde::Deserialize;
+
+use super::AppState;
+use super::incidents_api::parse_json;
+use crate::error::{Error, ErrorBody, Result};
+use crate::revisions::{Origin, ops};
+
+/// `GET /api/v1/runbooks/{*path}`: `…/raw` and `…/history` here, the
+/// rendered runbook otherwise.
+pub async fn get(
+    state: State<AppState>,
+    Path(path): Path<String>,
+    query: Query<HistoryParams>,
+) -> Response {
+    if let Some(key) = path.strip_suffix("/raw") {
+        return raw(state, Path(key.to_string())).await.into_response();
+    }
+    if let Some(key) = path.strip_suffix("/history") {
+        return history(state, Path(key.to_string()), query)
+            .await
+            .into_response();
+    }
+    super::api::get_runbook(state, Path(path))
+        .await
+        .into_response()
+}
+
+fn etag(id: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{id}\"")).unwrap_or(HeaderValue::from_static("\"0\""))
+}
+
+/// The current Markdown source of a runbook, byte for byte.
+#[utoipa::path(get, path = "/api/v1/runbooks/{path}/raw", tag = "runbooks",
+    params(("path" = String, Path, description = "group and alert, e.g. node-exporter/HostOutOfDiskSpace")),
+    responses((status = 200, content_type = "text/markdown", description = "the source; ETag is the revision id"),
+        (status = 404, body = ErrorBody)))]
+pub async fn raw(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response> {
+    let target = ops::target(&state.engines, &key)?;
+    let current = state
+        .engines
+        .revisions
+        .revisions()
+        .current(&target.path)
+        .await?
+        .filter(|c| !c.deleted && target.exists)
+        .ok_or_else(|| Error::NotFound(format!("no runbook {key}")))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            ),
+            (header::ETAG, etag(current.id)),
+        ],
+        current.source,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct HistoryParams {
+    /// Revisions to skip (pages of 200, newest first).
+    pub offset: Option<u32>,
+    /// Compare revision `from`…
+    pub from: Option<i64>,
+    /// …with revision `to`.
+    pub to: Option<i64>,
+}
+
+/// A runbook's revisions, newest first; with `from` and `to`, their diff.
+#[utoipa::path(get, path = "/api/v1/runbooks/{path}/history", tag = "runbooks",
+    params(("path" = String, Path, description = "group and alert"), HistoryParams),
+    responses((status = 200, description = "revisions and an optional diff"), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    Query(params): Query<HistoryParams>,
+) -> Result<Json<app::types::HistoryView>> {
+    let view = ops::history(
+        &state.engines,
+        &key,
+        params.offset.unwrap_or(0),
+        params.from.zip(params.to),
+    )
+    .await?;
+    Ok(Json(view))
+}
+
+/// Body of `PUT /api/v1/runbooks/{path}`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PutRunbook {
+    /// The whole Markdown file.
+    pub source: String,
+    /// Commit message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `If-Match: "12"` (or `W/"12"`, or `12`) → revision 12; absent → create.
+fn base_revision(parts: &Parts) -> Result<Option<i64>> {
+    let Some(value) = parts.headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| Error::BadRequest("If-Match is not valid text".into()))?;
+    let id = text.trim().trim_start_matches("W/").trim_matches('"');
+    id.parse()
+        .map(Some)
+        .map_err(|_| Error::BadRequest(format!("If-Match {text:?} is not a revision ETag")))
+}
+
+/// Save a runbook. `If-Match` names the revision the text is based on
+/// (omit it to create a new runbook). 200 with the new revision (and its
+/// ETag; `merged_with` set when a concurrent edit was merged in), 201 when
+/// created, 409 with the other author's change and a merge with conflict
+/// markers when both changed the same lines.
+#[utoipa::path(put, path = "/api/v1/runbooks/{path}", tag = "runbooks",
+    params(("path" = String, Path, description = "group and alert"),
+        ("If-Match" = Option<String>, Header, description = "ETag of the base revision, e.g. \"12\"")),
+    request_body = PutRunbook,
+    responses((status = 200, body = SaveOutcome), (status = 201, body = SaveOutcome),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ConflictView, description = "another revision landed since the base and overlaps")))]
+pub async fn put(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    parts: Parts,
+    body: Bytes,
+) -> Result<Response> {
+    let actor = state.engines.auth.writer(&parts).await?;
+    let base = base_revision(&parts)?;
+    let body: PutRunbook = parse_json(&body)?;
+    let edit = ops::Edit {
+        key,
+        base,
+        source: body.source,
+        message: body.message,
+    };
+    let outcome = ops::save(&state.engines, &actor, Origin::Api, edit).await?;
+    let (status, id) = match &outcome {
+        SaveOutcome::Saved { revision, .. } if revision.parent.is_none() => {
+            (StatusCode::CREATED, revision.id)
+        }
+        SaveOutcome::Saved { revision, .. } | SaveOutcome::Unchanged { revision } => {
+            (StatusCode::OK, revision.id)
+        }
+        SaveOutcome::Conflict(conflict) => (StatusCode::CONFLICT, conflict.current.id),
+    };
+    Ok((status, [(header::ETAG, etag(id))], Json(outcome)).into_response())
+}

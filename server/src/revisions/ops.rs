@@ -1,0 +1,240 @@
+//! Editing as the pages and the API see it: a page key (`group/Alert`,
+//! case-insensitive) is resolved to its file path, then read, previewed,
+//! saved, compared or restored. Saves wait until the index shows them.
+
+use app::types::{EditSource, HistoryView, Labels, RunbookView, SaveOutcome};
+
+use super::{Origin, SaveRequest};
+use crate::error::{Error, Result};
+use crate::portal::{self, Engines};
+use crate::runbooks::index::render_one;
+
+/// Where a page key lives: the existing runbook's file, or a new one.
+pub struct Target {
+    /// `group/Alert` as spelled by the runbook (or as asked for a new one).
+    pub key: String,
+    pub group: String,
+    pub alert: String,
+    /// `group/Alert.md` under the runbook root.
+    pub path: String,
+    pub exists: bool,
+}
+
+/// Resolve a page key; a runbook that does not exist yet must be a valid name.
+pub fn target(engines: &Engines, key: &str) -> Result<Target> {
+    let index = engines.runbooks.index();
+    if let Some(runbook) = index.get(key) {
+        return Ok(Target {
+            key: runbook.key.clone(),
+            group: runbook.group.clone(),
+            alert: runbook.alert.clone(),
+            path: runbook.source_path.clone(),
+            exists: true,
+        });
+    }
+    let key = key.trim_matches('/');
+    let key = key.strip_suffix(".md").unwrap_or(key);
+    let (group, alert) = key.rsplit_once('/').unwrap_or(("", key));
+    check_name(group, alert)?;
+    Ok(Target {
+        key: key.to_string(),
+        group: group.to_string(),
+        alert: alert.to_string(),
+        path: format!("{key}.md"),
+        exists: false,
+    })
+}
+
+/// A new runbook's group and alert name must make a plain relative path.
+fn check_name(group: &str, alert: &str) -> Result<()> {
+    let bad = |s: &str| {
+        s.is_empty()
+            || s.len() > 200
+            || s.starts_with('.')
+            || s.contains(['\\', ':', '*', '?', '"', '<', '>', '|'])
+            || s.chars().any(char::is_control)
+    };
+    if group.is_empty() || group.split('/').any(bad) {
+        return Err(Error::BadRequest(format!(
+            "{group:?} is not a usable group name"
+        )));
+    }
+    if bad(alert) || alert.contains('/') || matches!(alert, "_index" | "edit" | "history" | "raw") {
+        return Err(Error::BadRequest(format!(
+            "{alert:?} is not a usable alert name"
+        )));
+    }
+    Ok(())
+}
+
+/// The editor's starting point: the current text, or a template.
+pub async fn edit_source(engines: &Engines, key: &str) -> Result<EditSource> {
+    let target = target(engines, key)?;
+    let current = engines.revisions.revisions().current(&target.path).await?;
+    let live = current.filter(|c| !c.deleted && target.exists);
+    Ok(EditSource {
+        revision: live.as_ref().map(|c| c.id),
+        source: live
+            .map(|c| c.source)
+            .unwrap_or_else(|| template(engines, &target.alert)),
+        exists: target.exists,
+        key: target.key,
+        group: target.group,
+        alert: target.alert,
+    })
+}
+
+/// A new runbook: front matter, the rule shortcode (when a rule file defines
+/// the alert) and the four standard sections.
+pub fn template(engines: &Engines, alert: &str) -> String {
+    let rule = engines
+        .runbooks
+        .index()
+        .rule_alerts()
+        .iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(alert))
+        .map(|(file, name)| format!("{{{{% rule \"{file}\" \"{name}\" %}}}}\n\n"))
+        .unwrap_or_default();
+    format!(
+        "---\ntitle: {alert}\ndescription: \ntags: []\n---\n\n{rule}## Meaning\n\n\n## Impact\n\n\n## Diagnosis\n\n\n## Mitigation\n\n1. \n"
+    )
+}
+
+/// The group a new runbook for `alert` probably belongs in: its rule
+/// file's name, as in the srerun layout.
+pub fn suggested_group(engines: &Engines, alert: &str) -> Option<String> {
+    let index = engines.runbooks.index();
+    let (file, _) = index
+        .rule_alerts()
+        .iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(alert))?;
+    let stem = file.rsplit('/').next()?;
+    Some(
+        stem.trim_end_matches(".yml")
+            .trim_end_matches(".yaml")
+            .to_string(),
+    )
+}
+
+/// Render a text exactly as its page would show it (without labels).
+pub async fn preview(engines: &Engines, key: &str, source: String) -> Result<RunbookView> {
+    if source.len() > super::save::MAX_SOURCE_BYTES {
+        return Err(Error::BadRequest("runbook text too long".into()));
+    }
+    let target = target(engines, key)?;
+    let rules = engines.revisions.rules();
+    let runbook = tokio::task::spawn_blocking(move || render_one(&target.path, &source, &rules))
+        .await
+        .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
+    // Checks become static cards: the preview runs nothing.
+    let mut view = portal::view(&runbook, &Labels::default(), None);
+    view.body = vec![app::checks::BodyPart::Html(portal::body_html(&runbook, &view))];
+    Ok(view)
+}
+
+pub struct Edit {
+    pub key: String,
+    pub base: Option<i64>,
+    pub source: String,
+    pub message: String,
+}
+
+/// Save an edit as `actor`, then wait until pages show it.
+pub async fn save(
+    engines: &Engines,
+    actor: &str,
+    origin: Origin,
+    edit: Edit,
+) -> Result<SaveOutcome> {
+    let target = target(engines, &edit.key)?;
+    let outcome = engines
+        .revisions
+        .revisions()
+        .save(SaveRequest {
+            path: target.path,
+            base: edit.base,
+            source: edit.source,
+            message: edit.message,
+            author: actor.to_string(),
+            origin,
+        })
+        .await?;
+    if let SaveOutcome::Saved { revision, .. } = &outcome
+        && let Err(error) = engines.revisions.ensure(revision.id).await
+    {
+        // Committed all the same; the next poll rebuilds the index.
+        tracing::error!(%error, "rebuilding the runbook index after a save failed");
+    }
+    Ok(outcome)
+}
+
+/// Save an old revision's text again, on top of `base`.
+pub async fn restore(
+    engines: &Engines,
+    actor: &str,
+    key: &str,
+    revision: i64,
+    base: Option<i64>,
+) -> Result<SaveOutcome> {
+    let target = target(engines, key)?;
+    let old = engines
+        .revisions
+        .revisions()
+        .get(revision)
+        .await?
+        .filter(|r| r.runbook_key == target.path)
+        .ok_or_else(|| Error::NotFound(format!("{key} has no revision {revision}")))?;
+    let edit = Edit {
+        key: key.to_string(),
+        base,
+        source: old.source,
+        message: format!("Restore revision {revision}"),
+    };
+    save(engines, actor, Origin::Web, edit).await
+}
+
+/// A page of a runbook's history; with `compare`, the diff of two revisions
+/// (by default the newest against its parent).
+pub async fn history(
+    engines: &Engines,
+    key: &str,
+    offset: u32,
+    compare: Option<(i64, i64)>,
+) -> Result<HistoryView> {
+    const LIMIT: u32 = 200;
+    let target = target(engines, key)?;
+    let store = engines.revisions.revisions();
+    let (revisions, total) = store.history(&target.path, LIMIT, offset).await?;
+    if total == 0 {
+        return Err(Error::NotFound(format!("no runbook {key}")));
+    }
+    let compare = compare.or_else(|| {
+        let newest = revisions.first().filter(|_| offset == 0)?;
+        Some((newest.parent_id?, newest.id))
+    });
+    let diff = match compare {
+        Some((from, to)) => {
+            let path = target.path.as_str();
+            let text = |id: i64| async move {
+                store
+                    .get(id)
+                    .await?
+                    .filter(|r| r.runbook_key == path)
+                    .map(|r| r.source)
+                    .ok_or_else(|| Error::NotFound(format!("{key} has no revision {id}")))
+            };
+            let (old, new) = (text(from).await?, text(to).await?);
+            Some((from, to, super::diff::diff(&old, &new)))
+        }
+        None => None,
+    };
+    Ok(HistoryView {
+        key: target.key,
+        path: target.path.clone(),
+        revisions: revisions.iter().map(|r| r.info()).collect(),
+        total,
+        offset,
+        limit: LIMIT,
+        diff,
+    })
+}

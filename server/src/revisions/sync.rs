@@ -1,0 +1,162 @@
+//! Keeps the runbook index equal to the current revisions: the directory
+//! import (at start and on every file-watch event), saves (which wait until
+//! the index shows them) and a poll of the newest revision id, so replicas
+//! sharing the database pick up each other's saves within a poll interval.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use tokio::sync::{Mutex, mpsc};
+
+use super::{ImportReport, Revisions};
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::runbooks::rules::RuleSet;
+use crate::runbooks::source::{Source, SourceFile};
+use crate::runbooks::{RunbookIndex, RunbookStore};
+
+pub struct RunbookSync {
+    store: Arc<RunbookStore>,
+    revisions: Revisions,
+    metrics: Arc<Metrics>,
+    rules: ArcSwap<RuleSet>,
+    /// Newest revision id the installed index reflects.
+    built: AtomicI64,
+    /// One rebuild at a time; waiting saves then find theirs already built.
+    rebuild: Mutex<()>,
+}
+
+fn joined<T>(result: std::result::Result<T, tokio::task::JoinError>) -> Result<T> {
+    result.map_err(|e| Error::Internal(format!("background task failed: {e}")))
+}
+
+impl RunbookSync {
+    pub fn new(
+        store: Arc<RunbookStore>,
+        revisions: Revisions,
+        metrics: Arc<Metrics>,
+    ) -> RunbookSync {
+        RunbookSync {
+            store,
+            revisions,
+            metrics,
+            rules: ArcSwap::from_pointee(RuleSet::default()),
+            built: AtomicI64::new(-1),
+            rebuild: Mutex::new(()),
+        }
+    }
+
+    pub fn revisions(&self) -> &Revisions {
+        &self.revisions
+    }
+
+    /// The rule files as last read: what previews render rule boxes from.
+    pub fn rules(&self) -> Arc<RuleSet> {
+        self.rules.load_full()
+    }
+
+    /// Read the runbook root and the rule files, record changed files as
+    /// revisions and rebuild the index.
+    pub async fn import_files(&self) -> Result<ImportReport> {
+        let (runbooks, rules) = {
+            let (runbooks, rules) = self.store.sources();
+            (runbooks.clone(), rules.clone())
+        };
+        let (files, rule_set) =
+            joined(tokio::task::spawn_blocking(move || read(&runbooks, &rules)).await)??;
+        self.rules.store(Arc::new(rule_set));
+        let report = self.revisions.import(&files).await?;
+        if report != ImportReport::default() {
+            tracing::info!(
+                changed = report.changed,
+                deleted = report.deleted,
+                "runbook files imported as revisions"
+            );
+        }
+        self.rebuild(true).await?;
+        Ok(report)
+    }
+
+    /// Return once the index reflects revision `id` (or a newer one).
+    pub async fn ensure(&self, id: i64) -> Result<()> {
+        if self.built.load(Ordering::SeqCst) >= id {
+            return Ok(());
+        }
+        self.rebuild(false).await
+    }
+
+    /// Rebuild when the database holds revisions the index lacks (`force`:
+    /// also when only the rule files changed).
+    async fn rebuild(&self, force: bool) -> Result<()> {
+        let _turn = self.rebuild.lock().await;
+        let newest = self.revisions.max_id().await?;
+        if !force && newest <= self.built.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let (files, max) = self.revisions.current_files().await?;
+        let rules = self.rules.load_full();
+        let index = joined(
+            tokio::task::spawn_blocking(move || RunbookIndex::build(&files, &rules)).await,
+        )??;
+        let count = index.len();
+        self.store.install(index);
+        self.built.store(max, Ordering::SeqCst);
+        self.metrics.set_runbooks_loaded(count);
+        tracing::info!(
+            runbooks = count,
+            revision = max,
+            "runbook index built from revisions"
+        );
+        Ok(())
+    }
+
+    /// Poll the newest revision id every `every`: how a replica learns of
+    /// another's save (SQLite now; PostgreSQL could `LISTEN` instead).
+    pub fn spawn_poll(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+        let sync = self.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(error) = sync.rebuild(false).await {
+                    tracing::warn!(%error, "checking for new runbook revisions failed");
+                }
+            }
+        })
+    }
+
+    /// A task that imports on every message (file-watch events, coalesced);
+    /// the sender is what the watcher's callback signals.
+    pub fn spawn_import_worker(self: &Arc<Self>) -> mpsc::UnboundedSender<()> {
+        let (sender, mut receiver) = mpsc::unbounded_channel::<()>();
+        let sync = self.clone();
+        tokio::spawn(async move {
+            while receiver.recv().await.is_some() {
+                while receiver.try_recv().is_ok() {}
+                if let Err(error) = sync.import_files().await {
+                    tracing::error!(%error, "importing changed runbook files failed; keeping the previous index");
+                }
+            }
+        });
+        sender
+    }
+}
+
+/// Every runbook file and the parsed rule files; problems are logged.
+fn read(runbooks: &Source, rules: &Source) -> Result<(Vec<SourceFile>, RuleSet)> {
+    let (rule_files, rule_problems) = rules
+        .files(&[".yml", ".yaml"])
+        .map_err(|e| Error::Internal(format!("reading rules: {e}")))?;
+    let rule_set = RuleSet::parse(&rule_files);
+    for problem in rule_problems.iter().chain(&rule_set.problems) {
+        tracing::warn!(%problem, "rule file skipped");
+    }
+    let (files, problems) = runbooks
+        .files(&[".md"])
+        .map_err(|e| Error::Internal(format!("reading runbooks: {e}")))?;
+    for problem in &problems {
+        tracing::warn!(%problem, "runbook file skipped");
+    }
+    Ok((files, rule_set))
+}
