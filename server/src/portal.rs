@@ -19,8 +19,8 @@ use crate::config::WebhookConfig;
 use crate::incident_ops::{self, CreateIncident};
 use crate::incidents::Timeline;
 use crate::metrics::Metrics;
-use crate::runbooks::segments::Segment;
 use crate::revisions;
+use crate::runbooks::segments::Segment;
 use crate::runbooks::{Runbook, RunbookStore};
 
 /// Everything a request handler may need; cheap to clone.

@@ -128,7 +128,9 @@ pub async fn preview(engines: &Engines, key: &str, source: String) -> Result<Run
         .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
     // Checks become static cards: the preview runs nothing.
     let mut view = portal::view(&runbook, &Labels::default(), None);
-    view.body = vec![app::checks::BodyPart::Html(portal::body_html(&runbook, &view))];
+    view.body = vec![app::checks::BodyPart::Html(portal::body_html(
+        &runbook, &view,
+    ))];
     Ok(view)
 }
 
