@@ -377,7 +377,13 @@ async fn preview_shows_rule_box_parse_errors_and_sanitises() {
         "---\ntitle: P\n---\n{{% rule \"host-and-hardware/node-exporter.yml\" \"HostHighCpuLoad\" %}}\n\n## Meaning\n\n<img src=x onerror=alert(1)>\n",
     )
     .await;
-    let html = view["html"].as_str().unwrap();
+    // The body's HTML parts (checks would be static cards among them).
+    let html: String = view["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|part| part["Html"].as_str())
+        .collect();
     assert!(
         html.contains("rule-box") && html.contains("data-source=\"rule-file\""),
         "{html}"
