@@ -86,11 +86,24 @@ fn conflict(id: i64, what: &str, status: &str) -> Error {
 
 impl Timeline {
     /// Apply one action as `actor`. Unknown incident → 404, bad input → 400,
-    /// an action that does not fit the incident's state → 409.
+    /// an action that does not fit the incident's state → 409. Concurrent
+    /// actions are committed together (see `batch`); each answers only once
+    /// its own event is durable.
     pub async fn act(&self, id: i64, action: IncidentAction, actor: &str) -> Result<TimelineEvent> {
         validate(&action)?;
-        let mut write = self.write().await?;
-        let tx = &mut *write.tx;
+        self.enqueue(id, action, actor).await
+    }
+}
+
+/// The action's reads, row change and event, inside the caller's
+/// transaction (a savepoint of a batch).
+pub(super) async fn apply(
+    tx: &mut SqliteConnection,
+    id: i64,
+    action: IncidentAction,
+    actor: &str,
+) -> Result<TimelineEvent> {
+    {
         let row = sqlx::query("SELECT status, severity FROM incidents WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -174,9 +187,7 @@ impl Timeline {
                 json!({ "check": check, "outcome": outcome, "detail": detail }),
             ),
         };
-        let event = append(tx, id, now, actor, kind, payload).await?;
-        self.commit(write, vec![event.clone()]).await?;
-        Ok(event)
+        append(tx, id, now, actor, kind, payload).await
     }
 }
 

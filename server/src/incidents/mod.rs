@@ -9,6 +9,7 @@
 
 mod actions;
 mod alertmanager;
+mod batch;
 pub mod postmortem;
 mod read;
 mod summary;
@@ -52,6 +53,8 @@ pub struct Timeline {
     events: broadcast::Sender<TimelineEvent>,
     /// Commits so far in this process; pages cached before a commit are stale.
     commits: Arc<AtomicU64>,
+    /// Actions waiting for the group-commit writer (`batch`).
+    jobs: batch::Jobs,
 }
 
 /// A write transaction and the in-process write turn that goes with it.
@@ -61,14 +64,19 @@ struct WriteTx<'a> {
 }
 
 impl Timeline {
+    /// Must be called inside a Tokio runtime: it starts the writer task.
     pub fn new(pool: SqlitePool) -> Timeline {
         let (events, _) = broadcast::channel(1024);
-        Timeline {
+        let (jobs, queue) = tokio::sync::mpsc::channel(batch::QUEUE);
+        let timeline = Timeline {
             pool,
             writer: Arc::new(Mutex::new(())),
             events,
             commits: Arc::new(AtomicU64::new(0)),
-        }
+            jobs,
+        };
+        tokio::spawn(timeline.clone().run_batches(queue));
+        timeline
     }
 
     /// Receive every event committed from now on.

@@ -343,3 +343,42 @@ async fn postmortem_lists_events_in_order() {
     assert!(pos("- [x] Free space — bob") > pos("## Mitigation steps"));
     assert!(text.contains("- [ ] Grow the volume"));
 }
+
+/// Concurrent actions share commits, but a refused one rolls back alone:
+/// of two acknowledgements exactly one wins, and every note lands.
+#[tokio::test]
+async fn a_refused_action_in_a_batch_leaves_the_others() {
+    let (_dir, timeline) = timeline().await;
+    let id = timeline.open(disk_full(), "alice").await.unwrap().id;
+    let mut tasks = Vec::new();
+    for n in 0..20 {
+        let timeline = timeline.clone();
+        tasks.push(tokio::spawn(async move {
+            let action = match n {
+                5 | 15 => A::Ack,
+                _ => A::Note {
+                    text: format!("note {n}"),
+                },
+            };
+            timeline.act(id, action, "bob").await
+        }));
+    }
+    let mut refused = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => {}
+            Err(Error::Conflict(_)) => refused += 1,
+            Err(other) => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(refused, 1, "one acknowledgement is refused");
+    let incident = timeline.get(id).await.unwrap();
+    let kinds: Vec<&str> = incident.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "note").count(),
+        18,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == "acknowledged").count(), 1);
+    assert_eq!(incident.status, "acknowledged");
+}
