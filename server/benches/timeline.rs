@@ -173,6 +173,7 @@ async fn main() {
         .unwrap();
     let timeline = Timeline::new(pool);
     appends(&timeline, 1, 2000).await;
+    appends(&timeline, 8, 1500).await;
     appends(&timeline, 16, 1000).await;
     appends(&timeline, 64, 300).await;
     notifications(&timeline, 200, 50).await;
