@@ -83,3 +83,27 @@ impl Browser {
         Ok(())
     }
 }
+
+/// Wait up to 20 s for an element matching `css`.
+pub async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
+}
+
+/// Wait up to 20 s for an element matching `css` that is not disabled
+/// (controls stay disabled until the page has hydrated).
+pub async fn enabled(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
+    for _ in 0..200 {
+        if let Ok(element) = client.find(fantoccini::Locator::Css(css)).await
+            && element.attr("disabled").await.ok().flatten().is_none()
+        {
+            return element;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never became enabled");
+}

@@ -179,9 +179,10 @@ async fn xss_payloads_do_not_run_and_search_works_as_you_type() {
     // the next keystroke's results, which makes the test flaky).
     let href = hit.attr("href").await.unwrap().unwrap();
     client.goto(&format!("{}{href}", portal.url)).await.unwrap();
+    // Generous: on two loaded cores a debug build's first render can be slow.
     client
         .wait()
-        .at_most(Duration::from_secs(10))
+        .at_most(Duration::from_secs(30))
         .for_element(Locator::Css(
             "article[data-key='nested/deeper/NestedAlert']",
         ))

@@ -1,34 +1,11 @@
 //! A responder in headless Chromium clicks Run on a check card: the result
 //! appears without a reload, and lands on the open incident's timeline.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use portal_tests::Browser;
+use portal_tests::browser::{enabled, wait_for};
 use portal_tests::check_portal::{RUNBOOK, setup};
 use serde_json::json;
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-}
-
-async fn click_when_enabled(client: &Client, css: &str) {
-    for _ in 0..200 {
-        if let Ok(element) = client.find(Locator::Css(css)).await
-            && element.attr("disabled").await.ok().flatten().is_none()
-        {
-            element.click().await.unwrap();
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never became enabled");
-}
 
 #[tokio::test]
 async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
@@ -65,11 +42,14 @@ async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
         .unwrap();
     assert!(blocked.attr("disabled").await.unwrap().is_some());
 
-    click_when_enabled(
+    enabled(
         client,
         ".check-card[data-check='tcp-open'] button.run-check",
     )
-    .await;
+    .await
+    .click()
+    .await
+    .unwrap();
     let result = wait_for(
         client,
         ".check-card[data-check='tcp-open'] .check-result[data-status='pass']",
@@ -85,11 +65,14 @@ async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
     );
     wait_for(client, ".checks-panel .check-dot-pass").await;
 
-    click_when_enabled(
+    enabled(
         client,
         ".check-card[data-check='http-fail'] button.run-check",
     )
-    .await;
+    .await
+    .click()
+    .await
+    .unwrap();
     wait_for(
         client,
         ".check-card[data-check='http-fail'] .check-result[data-status='fail']",

@@ -6,19 +6,11 @@
 use std::time::Duration;
 
 use fantoccini::{Client, Locator};
+use portal_tests::browser::wait_for;
 use portal_tests::process::eventually;
 use portal_tests::{Browser, Portal};
 
 const PAGE: &str = "/runbooks/node-exporter/HostHighCpuLoad";
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-}
 
 async fn text_of(client: &Client, css: &str) -> String {
     match client.find(Locator::Css(css)).await {

@@ -3,33 +3,11 @@
 //! other tab sees each event appear live (SSE, no reload). The postmortem
 //! export then lists the events in order.
 
-use std::time::Duration;
-
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
+use portal_tests::browser::{enabled, wait_for};
 use portal_tests::{Browser, Portal};
 
 const PAGE: &str = "/runbooks/node-exporter/HostHighCpuLoad?instance=web1:9100";
-
-async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css} never appeared: {e}"))
-}
-
-async fn enabled(client: &Client, css: &str) -> fantoccini::elements::Element {
-    for _ in 0..200 {
-        if let Ok(element) = client.find(Locator::Css(css)).await
-            && element.attr("disabled").await.ok().flatten().is_none()
-        {
-            return element;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{css} never became enabled");
-}
 
 #[tokio::test]
 async fn responders_work_an_incident_and_watch_it_live() {
