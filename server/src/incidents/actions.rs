@@ -96,7 +96,8 @@ impl Timeline {
 }
 
 /// The action's reads, row change and event, inside the caller's
-/// transaction (a savepoint of a batch).
+/// transaction (a batch's). Every refusal (404, 400, 409) happens before
+/// the first write, so a refused action leaves the transaction untouched.
 pub(super) async fn apply(
     tx: &mut SqliteConnection,
     id: i64,

@@ -1,12 +1,11 @@
 //! Group commit for timeline actions. Responders and automation append
 //! concurrently; committing each event on its own makes them queue behind one
 //! another's commits. Instead one writer task takes every action waiting,
-//! applies each in its own savepoint (a refused action rolls back alone),
-//! and commits them all in one transaction. Every caller is answered only
+//! applies them in one transaction (a refused action has written nothing, so
+//! it leaves the others) and commits once. Every caller is answered only
 //! after that commit, so an acknowledged event is always durable.
 
 use app::types::{IncidentAction, TimelineEvent};
-use sqlx::Acquire;
 use tokio::sync::{mpsc, oneshot};
 
 use super::Timeline;
@@ -75,15 +74,22 @@ impl Timeline {
                 return;
             }
         };
+        // An action refused for its input or the incident's state (404, 400,
+        // 409) is refused before it writes anything, so it needs no savepoint;
+        // a database error part-way aborts the whole batch, writing nothing.
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in &jobs {
-            let outcome = async {
-                let mut savepoint = write.tx.begin().await?;
-                let event = apply(&mut savepoint, job.id, job.action.clone(), &job.actor).await?;
-                savepoint.commit().await?;
-                Ok(event)
+            let outcome = apply(&mut write.tx, job.id, job.action.clone(), &job.actor).await;
+            if let Err(e @ (Error::Database(_) | Error::Internal(_))) = &outcome {
+                tracing::error!(error = %e, "timeline batch aborted");
+                drop(write);
+                for job in jobs {
+                    let _ = job.reply.send(Err(Error::Internal(
+                        "the event could not be recorded".into(),
+                    )));
+                }
+                return;
             }
-            .await;
             outcomes.push(outcome);
         }
         let events: Vec<TimelineEvent> = outcomes
