@@ -111,9 +111,9 @@ static ID: LazyLock<Regex> =
 /// Parse one block. `seen` holds the ids of earlier blocks of the same
 /// runbook, so a duplicate is reported where it is.
 pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, String> {
-    let raw: RawCheck =
+    let mut raw: RawCheck =
         serde_yaml_ng::from_str(yaml).map_err(|e| format!("not a valid check block: {e}"))?;
-    let id = raw.id.ok_or("a check needs an `id`")?;
+    let id = raw.id.take().ok_or("a check needs an `id`")?;
     if !ID.is_match(&id) {
         return Err(format!(
             "check id {id:?} must be 1–64 letters, digits, '-', '_' or '.'"
@@ -127,29 +127,7 @@ pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, String
     if seen.contains(&id) {
         return Err(format!("check id {id:?} is used twice in this runbook"));
     }
-    let kinds = [
-        raw.promql.is_some(),
-        raw.http.is_some(),
-        raw.tcp.is_some(),
-        raw.dns.is_some(),
-    ];
-    let kind = match kinds.iter().filter(|k| **k).count() {
-        0 => return Err("a check needs one of `promql`, `http`, `tcp` or `dns`".into()),
-        1 => {
-            if raw.promql.is_none() && (raw.expect.is_some() || raw.prometheus.is_some()) {
-                return Err("`expect` and `prometheus` belong to promql checks".into());
-            }
-            kind(
-                raw.promql,
-                raw.expect,
-                raw.prometheus,
-                raw.http,
-                raw.tcp,
-                raw.dns,
-            )?
-        }
-        _ => return Err("a check has exactly one of `promql`, `http`, `tcp` or `dns`".into()),
-    };
+    let kind = kind(&mut raw)?;
     if raw.timeout_secs == Some(0) {
         return Err("timeout_secs must be at least 1".into());
     }
@@ -163,16 +141,24 @@ pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, String
     })
 }
 
-fn kind(
-    promql: Option<String>,
-    expect: Option<String>,
-    prometheus: Option<String>,
-    http: Option<HttpSpec>,
-    tcp: Option<TcpRaw>,
-    dns: Option<DnsSpec>,
-) -> Result<CheckKind, String> {
-    if let Some(query) = promql {
-        let expect = match expect {
+/// The one kind a check declares, checked; takes the kind's fields out of `raw`.
+fn kind(raw: &mut RawCheck) -> Result<CheckKind, String> {
+    let declared = [
+        raw.promql.is_some(),
+        raw.http.is_some(),
+        raw.tcp.is_some(),
+        raw.dns.is_some(),
+    ];
+    match declared.iter().filter(|k| **k).count() {
+        0 => return Err("a check needs one of `promql`, `http`, `tcp` or `dns`".into()),
+        1 => {}
+        _ => return Err("a check has exactly one of `promql`, `http`, `tcp` or `dns`".into()),
+    }
+    if raw.promql.is_none() && (raw.expect.is_some() || raw.prometheus.is_some()) {
+        return Err("`expect` and `prometheus` belong to promql checks".into());
+    }
+    if let Some(query) = raw.promql.take() {
+        let expect = match raw.expect.take() {
             Some(text) => Expectation::parse(&text)?,
             None => Expectation::NotEmpty,
         };
@@ -181,10 +167,10 @@ fn kind(
         return Ok(CheckKind::Promql {
             query,
             expect,
-            prometheus,
+            prometheus: raw.prometheus.take(),
         });
     }
-    if let Some(http) = http {
+    if let Some(http) = raw.http.take() {
         if !matches!(http.method.as_str(), "GET" | "HEAD") {
             return Err(format!(
                 "http method must be GET or HEAD, not {:?}",
@@ -204,13 +190,13 @@ fn kind(
         template::check_syntax(&http.url)?;
         return Ok(CheckKind::Http(http));
     }
-    if let Some(tcp) = tcp {
+    if let Some(tcp) = raw.tcp.take() {
         template::check_syntax(&tcp.address)?;
         return Ok(CheckKind::Tcp {
             address: tcp.address,
         });
     }
-    match dns {
+    match raw.dns.take() {
         Some(dns) => {
             if !matches!(dns.record.as_str(), "A" | "AAAA" | "CNAME") {
                 return Err(format!(

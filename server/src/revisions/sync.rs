@@ -14,8 +14,7 @@ use super::{ImportReport, Revisions};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::runbooks::rules::RuleSet;
-use crate::runbooks::source::{Source, SourceFile};
-use crate::runbooks::{RunbookIndex, RunbookStore};
+use crate::runbooks::{RunbookIndex, RunbookStore, read_sources};
 
 pub struct RunbookSync {
     store: Arc<RunbookStore>,
@@ -65,7 +64,7 @@ impl RunbookSync {
             (runbooks.clone(), rules.clone())
         };
         let (files, rule_set) =
-            joined(tokio::task::spawn_blocking(move || read(&runbooks, &rules)).await)??;
+            joined(tokio::task::spawn_blocking(move || read_sources(&runbooks, &rules)).await)??;
         self.rules.store(Arc::new(rule_set));
         let report = self.revisions.import(&files).await?;
         if report != ImportReport::default() {
@@ -141,22 +140,4 @@ impl RunbookSync {
         });
         sender
     }
-}
-
-/// Every runbook file and the parsed rule files; problems are logged.
-fn read(runbooks: &Source, rules: &Source) -> Result<(Vec<SourceFile>, RuleSet)> {
-    let (rule_files, rule_problems) = rules
-        .files(&[".yml", ".yaml"])
-        .map_err(|e| Error::Internal(format!("reading rules: {e}")))?;
-    let rule_set = RuleSet::parse(&rule_files);
-    for problem in rule_problems.iter().chain(&rule_set.problems) {
-        tracing::warn!(%problem, "rule file skipped");
-    }
-    let (files, problems) = runbooks
-        .files(&[".md"])
-        .map_err(|e| Error::Internal(format!("reading runbooks: {e}")))?;
-    for problem in &problems {
-        tracing::warn!(%problem, "runbook file skipped");
-    }
-    Ok((files, rule_set))
 }

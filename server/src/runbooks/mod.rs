@@ -20,7 +20,7 @@ use arc_swap::ArcSwap;
 
 pub use index::{Runbook, RunbookIndex};
 use rules::RuleSet;
-use source::Source;
+use source::{Source, SourceFile};
 
 use crate::error::{Error, Result};
 
@@ -48,13 +48,6 @@ impl RunbookStore {
         self.index.load_full()
     }
 
-    /// Re-read the sources and swap in the new index.
-    pub fn reload(&self) -> Result<()> {
-        let index = build(&self.runbooks, &self.rules)?;
-        self.index.store(Arc::new(index));
-        Ok(())
-    }
-
     pub fn describe_sources(&self) -> (String, String) {
         (self.runbooks.describe(), self.rules.describe())
     }
@@ -80,7 +73,9 @@ impl RunbookStore {
     }
 }
 
-fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {
+/// Every runbook file and the parsed rule files of two roots; unreadable
+/// files are logged and skipped, an unreadable root is an error.
+pub fn read_sources(runbooks: &Source, rules: &Source) -> Result<(Vec<SourceFile>, RuleSet)> {
     let (rule_files, rule_problems) = rules
         .files(&[".yml", ".yaml"])
         .map_err(|e| Error::Internal(format!("reading rules: {e}")))?;
@@ -94,6 +89,11 @@ fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {
     for problem in &problems {
         tracing::warn!(%problem, "runbook file skipped");
     }
+    Ok((files, rule_set))
+}
+
+fn build(runbooks: &Source, rules: &Source) -> Result<RunbookIndex> {
+    let (files, rule_set) = read_sources(runbooks, rules)?;
     let index = RunbookIndex::build(&files, &rule_set)?;
     tracing::info!(
         runbooks = index.len(),
