@@ -31,6 +31,7 @@ fn main() -> BuildResult<()> {
     println!("cargo:rerun-if-env-changed=RUNBOOK_PORTAL_WASM_OPT");
 
     let release = env::var("PROFILE")? == "release";
+    ensure_wasm_target()?;
     let wasm = build_wasm(&root, &out_dir, release)?;
     let pkg = out_dir.join("pkg");
     fs::create_dir_all(&pkg)?;
@@ -77,6 +78,45 @@ fn main() -> BuildResult<()> {
     Ok(())
 }
 
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Make sure the toolchain building us has the WASM standard library.
+/// `rust-toolchain.toml` lists the target, but rustup applies that only when
+/// it installs the toolchain itself: an image that already carries 1.95.0
+/// (or `RUSTUP_AUTO_INSTALL=0`) has no wasm32 `core`, and the nested build
+/// would fail with "can't find crate for `core`". So add it here with rustup
+/// when rustup is present, and otherwise say the one command that fixes it.
+fn ensure_wasm_target() -> BuildResult<()> {
+    let rustc = env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
+    let has_target = || -> BuildResult<bool> {
+        let out = Command::new(&rustc).args(["--print", "sysroot"]).output()?;
+        let sysroot = PathBuf::from(String::from_utf8(out.stdout)?.trim());
+        Ok(sysroot.join("lib/rustlib").join(WASM_TARGET).join("lib").is_dir())
+    };
+    if has_target()? {
+        return Ok(());
+    }
+    let fix = format!("rustup target add {WASM_TARGET}");
+    let mut rustup = Command::new("rustup");
+    rustup.args(["target", "add", WASM_TARGET]);
+    // Under a rustup proxy this names the toolchain that is building us.
+    if let Ok(toolchain) = env::var("RUSTUP_TOOLCHAIN") {
+        rustup.args(["--toolchain", &toolchain]);
+    }
+    println!("cargo:warning=adding the {WASM_TARGET} target with rustup (once)");
+    match rustup.status() {
+        Ok(status) if status.success() && has_target()? => Ok(()),
+        Ok(status) => Err(format!(
+            "the {WASM_TARGET} target is missing and `rustup target add` failed ({status}); run: {fix}"
+        )
+        .into()),
+        Err(_) => Err(format!(
+            "the {WASM_TARGET} target is missing and rustup is not installed; install the target for {rustc}, e.g.: {fix}"
+        )
+        .into()),
+    }
+}
+
 /// Compile `app/hydrate` for wasm32 and return the path of the `.wasm`.
 fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf> {
     // OUT_DIR is <target>/<profile>/build/<pkg>-<hash>/out.
@@ -96,7 +136,7 @@ fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf
             "hydrate",
             "--lib",
             "--target",
-            "wasm32-unknown-unknown",
+            WASM_TARGET,
             "--profile",
             profile,
         ])
@@ -120,7 +160,7 @@ fn build_wasm(root: &Path, out_dir: &Path, release: bool) -> BuildResult<PathBuf
         return Err(format!("building the WASM bundle failed ({status})").into());
     }
     Ok(target_dir
-        .join("wasm32-unknown-unknown")
+        .join(WASM_TARGET)
         .join(profile)
         .join("hydrate.wasm"))
 }

@@ -20,9 +20,13 @@ pub enum AppError {
     Conflict(String),
     #[error("payload too large: {0}")]
     TooLarge(String),
+    #[error("URI too long: {0}")]
+    UriTooLong(String),
+    #[error("misdirected request: {0}")]
+    Misdirected(String),
     #[error("too many requests: {0}")]
     TooManyRequests(String),
-    #[error("upstream unavailable: {0}")]
+    #[error("unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
@@ -40,6 +44,8 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::Conflict(_) => 409,
             AppError::TooLarge(_) => 413,
+            AppError::UriTooLong(_) => 414,
+            AppError::Misdirected(_) => 421,
             AppError::TooManyRequests(_) => 429,
             AppError::Unavailable(_) => 503,
             AppError::Internal(_) => 500,

@@ -20,7 +20,12 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
     TooManyRequests(String),
+    /// The portal itself is saturated (a connection or stream cap): 503.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("{0}")]
     Upstream(String),
     #[error("database error: {0}")]
@@ -39,7 +44,9 @@ impl From<Error> for AppError {
             Error::Unauthorized(m) => AppError::Unauthorized(m),
             Error::Forbidden(m) => AppError::Forbidden(m),
             Error::Conflict(m) => AppError::Conflict(m),
+            Error::TooLarge(m) => AppError::TooLarge(m),
             Error::TooManyRequests(m) => AppError::TooManyRequests(m),
+            Error::Unavailable(m) => AppError::Unavailable(m),
             Error::Upstream(m) => AppError::Unavailable(m),
             Error::Database(e) => {
                 // Details go to the log, not to the client.
