@@ -91,9 +91,18 @@ impl Auth {
         let Some(header) = &self.config.proxy_header else {
             return Ok(None);
         };
-        let Some(value) = parts.headers.get(header.as_str()) else {
+        let mut values = parts.headers.get_all(header.as_str()).iter();
+        let Some(value) = values.next() else {
             return Ok(None);
         };
+        // Two copies mean someone besides the proxy set it (a proxy that
+        // appends instead of replacing); believing either would let a client
+        // choose its identity, so the request is refused whoever sent it.
+        if values.next().is_some() {
+            return Err(Error::BadRequest(format!(
+                "{header} was sent more than once; the proxy must replace it, not append"
+            )));
+        }
         let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
@@ -112,7 +121,12 @@ impl Auth {
             .to_str()
             .map_err(|_| Error::BadRequest(format!("{header} is not valid text")))?
             .trim();
-        if user.is_empty() || user.len() > 200 || user.chars().any(char::is_control) {
+        // A comma is how a proxy folds several copies into one line.
+        if user.is_empty()
+            || user.len() > 200
+            || user.contains(',')
+            || user.chars().any(char::is_control)
+        {
             return Err(Error::BadRequest(format!(
                 "{header} does not hold a usable user name"
             )));
@@ -126,9 +140,13 @@ mod tests {
     use super::*;
 
     fn parts(peer: &str, user: Option<&str>) -> Parts {
+        parts_with(peer, user.as_slice())
+    }
+
+    fn parts_with(peer: &str, users: &[&str]) -> Parts {
         let mut builder = http::Request::builder();
-        if let Some(user) = user {
-            builder = builder.header("X-Forwarded-User", user);
+        for user in users {
+            builder = builder.header("X-Forwarded-User", *user);
         }
         let (mut parts, ()) = builder.body(()).unwrap().into_parts();
         parts
@@ -171,6 +189,22 @@ mod tests {
         assert!(matches!(
             auth(false).writer(&parts("10.1.2.3:5000", None)).await,
             Err(Error::Unauthorized(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_or_folded_proxy_header_is_refused() {
+        for peer in ["10.1.2.3:5000", "192.0.2.1:5000"] {
+            let twice = parts_with(peer, &["mallory", "alice"]);
+            assert!(
+                matches!(auth(true).identify(&twice).await, Err(Error::BadRequest(_))),
+                "two headers from {peer}"
+            );
+        }
+        let folded = parts("10.1.2.3:5000", Some("mallory, alice"));
+        assert!(matches!(
+            auth(false).writer(&folded).await,
+            Err(Error::BadRequest(_))
         ));
     }
 }

@@ -10,11 +10,31 @@ use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 
+/// Every label value below comes from a closed set (a method bucket, a
+/// route pattern, a status code, a configured upstream, a static name), so
+/// no request can add series: `/metrics` stays bounded however it is probed.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
-    method: String,
+    method: &'static str,
     route: String,
     status: u16,
+}
+
+/// The standard methods by name; anything else (any token is a valid
+/// method) is counted as `other`.
+fn method_label(method: &http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -55,6 +75,7 @@ pub struct Metrics {
     poll_duration: Family<UpstreamLabels, Histogram>,
     incidents_opened: Counter,
     runbooks_loaded: Gauge,
+    index_builds: Counter,
     upstream_data_age: Family<UpstreamLabels, Gauge<f64, AtomicU64>>,
     upstream_up: Family<UpstreamLabels, Gauge>,
     sse_subscribers: Gauge,
@@ -108,6 +129,12 @@ impl Metrics {
             "runbooks_loaded",
             "Runbooks in the current index",
             runbooks_loaded.clone(),
+        );
+        let index_builds = Counter::default();
+        registry.register(
+            "runbook_index_builds",
+            "Runbook indexes built (start, file changes, saves, revisions from replicas)",
+            index_builds.clone(),
         );
         let upstream_data_age = Family::<UpstreamLabels, Gauge<f64, AtomicU64>>::default();
         let upstream_up = Family::<UpstreamLabels, Gauge>::default();
@@ -168,12 +195,13 @@ impl Metrics {
             poll_duration,
             incidents_opened,
             runbooks_loaded,
+            index_builds,
         }
     }
 
-    pub fn record_http(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub fn record_http(&self, method: &http::Method, route: &str, status: u16, elapsed: Duration) {
         let labels = HttpLabels {
-            method: method.to_string(),
+            method: method_label(method),
             route: route.to_string(),
             status,
         };
@@ -235,6 +263,10 @@ impl Metrics {
 
     pub fn incident_opened(&self) {
         self.incidents_opened.inc();
+    }
+
+    pub fn index_built(&self) {
+        self.index_builds.inc();
     }
 
     pub fn set_runbooks_loaded(&self, n: usize) {

@@ -257,3 +257,33 @@ async fn writes_need_identity_off_loopback_defaults() {
         .unwrap();
     assert_eq!(n, 0);
 }
+
+/// Any token is a valid HTTP method; each used to add its own series to
+/// `/metrics`, forever (200 methods → 3,800 lines).
+#[tokio::test]
+async fn unknown_methods_add_no_metric_series() {
+    let portal = Portal::start(&[], &[]).await.unwrap();
+    let client = client();
+    let series = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("runbook_portal_http_request"))
+            .count()
+    };
+    let send = |method: String| {
+        let request = client.request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            format!("{}/runbooks", portal.url),
+        );
+        async move { request.send().await.unwrap().status() }
+    };
+    send("PROBE0".into()).await;
+    portal.get("/metrics").await; // its own series exists from now on
+    let before = series(&portal.get("/metrics").await.1);
+    for i in 1..200 {
+        send(format!("PROBE{i}")).await;
+    }
+    let metrics = portal.get("/metrics").await.1;
+    assert_eq!(series(&metrics), before, "{metrics}");
+    assert!(metrics.contains("method=\"other\""), "{metrics}");
+    assert!(!metrics.contains("PROBE"), "{metrics}");
+}

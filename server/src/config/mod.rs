@@ -68,11 +68,13 @@ impl Config {
     }
 
     /// Whether requests without an identity may write. Unset means: only when
-    /// the portal listens on loopback, i.e. a single-user laptop.
+    /// the portal listens on loopback, i.e. a single-user laptop — and not
+    /// when an identity proxy is configured, since then every write is meant
+    /// to carry a person (a request that bypasses the proxy must not write).
     pub fn anonymous_writes(&self) -> bool {
         self.auth
             .anonymous_writes
-            .unwrap_or_else(|| self.listen.ip().is_loopback())
+            .unwrap_or_else(|| self.listen.ip().is_loopback() && self.auth.proxy_header.is_none())
     }
 }
 
@@ -143,7 +145,9 @@ impl Default for LogConfig {
     fn default() -> Self {
         LogConfig {
             format: "text".into(),
-            filter: "info".into(),
+            // The portal's own events; libraries only when something is wrong
+            // (tantivy alone logs every index commit at INFO).
+            filter: "warn,runbook_portal=info,app=info".into(),
         }
     }
 }
@@ -307,6 +311,14 @@ trusted_proxies = ["10.0.0.0/8"]
         assert!(
             !config.anonymous_writes(),
             "not loopback, so no anonymous writes by default"
+        );
+        let behind_proxy = Config {
+            listen: "127.0.0.1:3000".parse().unwrap(),
+            ..config.clone()
+        };
+        assert!(
+            !behind_proxy.anonymous_writes(),
+            "an identity proxy turns anonymous writes off, even on loopback"
         );
         assert_eq!(config.auth.trusted_proxies.len(), 1);
     }

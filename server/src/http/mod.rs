@@ -106,7 +106,7 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let method = request.method().to_string();
+    let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
     state.engines.metrics.record_http(

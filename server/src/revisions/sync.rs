@@ -65,7 +65,10 @@ impl RunbookSync {
         };
         let (files, rule_set) =
             joined(tokio::task::spawn_blocking(move || read_sources(&runbooks, &rules)).await)??;
-        self.rules.store(Arc::new(rule_set));
+        let rules_changed = *self.rules.load_full() != rule_set;
+        if rules_changed {
+            self.rules.store(Arc::new(rule_set));
+        }
         let report = self.revisions.import(&files).await?;
         if report != ImportReport::default() {
             tracing::info!(
@@ -74,7 +77,9 @@ impl RunbookSync {
                 "runbook files imported as revisions"
             );
         }
-        self.rebuild(true).await?;
+        // A rule change re-renders every rule box; otherwise only new
+        // revisions do (and a watch event that changed nothing costs a read).
+        self.rebuild(rules_changed).await?;
         Ok(report)
     }
 
@@ -103,6 +108,7 @@ impl RunbookSync {
         self.store.install(index);
         self.built.store(max, Ordering::SeqCst);
         self.metrics.set_runbooks_loaded(count);
+        self.metrics.index_built();
         tracing::info!(
             runbooks = count,
             revision = max,

@@ -20,7 +20,7 @@ pub struct Rule {
 }
 
 /// Every alerting rule, by rule file path.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct RuleSet {
     files: HashMap<String, Vec<Rule>>,
     /// Files that did not parse, with the reason.

@@ -60,7 +60,9 @@ impl Source {
                         format!("{} is not a directory", root.display()),
                     ));
                 }
-                collect_dir(root, root, &wanted, &mut files, &mut problems)?;
+                // Canonical, so a link's target can be checked against it.
+                let root = std::fs::canonicalize(root)?;
+                collect_dir(&root, &root, &wanted, &mut files, &mut problems)?;
             }
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -83,6 +85,14 @@ fn collect_embedded(dir: &Dir<'static>, wanted: &dyn Fn(&str) -> bool, out: &mut
     }
 }
 
+/// Largest file read from a root: ample for any runbook or rule file (the
+/// sample corpus' largest is ~40 KB) and the same bound as a saved edit.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Walk `dir` under `root` (both canonical). Only regular files count: a
+/// symbolic link is followed only when it resolves to a regular file inside
+/// the root, so a committed `Env.md -> /proc/self/environ` is never served.
+/// Everything passed over is reported, so the log says why a file is missing.
 fn collect_dir(
     root: &Path,
     dir: &Path,
@@ -98,28 +108,136 @@ fn collect_dir(
         if name.to_string_lossy().starts_with('.') {
             continue;
         }
+        let Ok(relative) = path.strip_prefix(root) else {
+            continue;
+        };
+        let relative = relative.to_string_lossy().replace('\\', "/");
         let file_type = entry.file_type()?;
         if file_type.is_dir() {
             collect_dir(root, &path, wanted, out, problems)?;
             continue;
         }
-        let Ok(relative) = path.strip_prefix(root) else {
+        if file_type.is_symlink() && path.is_dir() {
+            problems.push(format!(
+                "{relative}: symbolic link to a directory, not followed"
+            ));
             continue;
-        };
-        let relative = relative.to_string_lossy().replace('\\', "/");
+        }
         if !wanted(&relative) {
             continue;
         }
-        match std::fs::read(&path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => out.push(SourceFile {
-                    path: relative,
-                    text,
-                }),
-                Err(_) => problems.push(format!("{relative}: not UTF-8 text")),
-            },
-            Err(e) => problems.push(format!("{relative}: {e}")),
+        let real = if file_type.is_file() {
+            path
+        } else if file_type.is_symlink() {
+            match inside(root, &path) {
+                Ok(real) => real,
+                Err(why) => {
+                    problems.push(format!("{relative}: {why}; skipped"));
+                    continue;
+                }
+            }
+        } else {
+            problems.push(format!("{relative}: not a regular file; skipped"));
+            continue;
+        };
+        match read_text(&real) {
+            Ok(text) => out.push(SourceFile {
+                path: relative,
+                text,
+            }),
+            Err(why) => problems.push(format!("{relative}: {why}")),
         }
     }
     Ok(())
+}
+
+/// Where the link at `path` leads, if that is a regular file under `root`.
+fn inside(root: &Path, path: &Path) -> Result<PathBuf, String> {
+    let real = std::fs::canonicalize(path)
+        .map_err(|e| format!("symbolic link that does not resolve ({e})"))?;
+    if !real.starts_with(root) {
+        return Err("symbolic link to a file outside the directory".into());
+    }
+    if !real.is_file() {
+        return Err("symbolic link to something that is not a regular file".into());
+    }
+    Ok(real)
+}
+
+/// The file's text, refusing what is too large or not UTF-8.
+fn read_text(path: &Path) -> Result<String, String> {
+    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(format!(
+            "{size} bytes, more than the {MAX_FILE_BYTES} a runbook may have; skipped"
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(root: &Path) -> (Vec<String>, Vec<String>) {
+        let (files, problems) = Source::Directory(root.to_path_buf())
+            .files(&[".md"])
+            .unwrap();
+        (files.into_iter().map(|f| f.path).collect(), problems)
+    }
+
+    #[test]
+    fn links_out_of_the_directory_are_skipped_and_reported() {
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.txt");
+        std::fs::write(&secret, "WEBHOOK_TOKEN=s3cret").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let group = root.path().join("g");
+        std::fs::create_dir(&group).unwrap();
+        std::fs::write(group.join("Real.md"), "# Real").unwrap();
+        std::os::unix::fs::symlink(&secret, group.join("Secret.md")).unwrap();
+        std::os::unix::fs::symlink("/proc/self/environ", group.join("Env.md")).unwrap();
+        std::os::unix::fs::symlink(group.join("Real.md"), group.join("Alias.md")).unwrap();
+        std::os::unix::fs::symlink(group.join("Gone.md"), group.join("Dangling.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("linked.md")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.path().join("group")).unwrap();
+        let (paths, problems) = read(root.path());
+        assert_eq!(paths, ["g/Alias.md", "g/Real.md"], "{problems:?}");
+        let reported = problems.join("\n");
+        for name in [
+            "g/Secret.md",
+            "g/Env.md",
+            "g/Dangling.md",
+            "linked.md",
+            "group",
+        ] {
+            assert!(reported.contains(name), "{name} not reported: {reported}");
+        }
+        assert!(!reported.contains("s3cret"));
+    }
+
+    #[test]
+    fn a_root_reached_through_a_link_still_reads_its_files() {
+        let real = tempfile::tempdir().unwrap();
+        std::fs::create_dir(real.path().join("g")).unwrap();
+        std::fs::write(real.path().join("g/A.md"), "# A").unwrap();
+        let holder = tempfile::tempdir().unwrap();
+        let link = holder.path().join("runbooks");
+        std::os::unix::fs::symlink(real.path(), &link).unwrap();
+        assert_eq!(read(&link).0, ["g/A.md"]);
+    }
+
+    #[test]
+    fn oversized_files_are_skipped() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(
+            root.path().join("Big.md"),
+            "x".repeat(MAX_FILE_BYTES as usize + 1),
+        )
+        .unwrap();
+        let (paths, problems) = read(root.path());
+        assert!(paths.is_empty());
+        assert!(problems[0].contains("Big.md"), "{problems:?}");
+    }
 }
