@@ -273,3 +273,35 @@ async fn run_all_streams_one_line_per_check() {
         "no Prometheus configured"
     );
 }
+
+/// A label value in the host position used to carry a path and query: the
+/// target saw `/admin/users?x=/healthz` and its answer came back.
+#[tokio::test]
+async fn label_values_cannot_change_a_checks_url_or_address() {
+    let setup = setup(false, &[]).await;
+    let portal = &setup.portal;
+    let addr = setup.http.addr;
+    for (check, label, value) in [
+        ("http-ok", "instance", format!("{addr}/admin/users?x=")),
+        ("http-ok", "instance", format!("{addr}#")),
+        ("http-ok", "instance", format!("user@{addr}")),
+        ("tcp-open", "instance", format!("{addr}/x")),
+    ] {
+        let mut body = labels(&setup);
+        body["labels"][label] = json!(value);
+        let (status, refusal) = run(portal, RUNBOOK, check, body).await;
+        assert_eq!(
+            status,
+            StatusCode::BAD_REQUEST,
+            "{check} {value}: {refusal}"
+        );
+        let text = refusal["error"].as_str().unwrap_or_default();
+        assert!(text.contains("host[:port]"), "{check} {value}: {text}");
+    }
+    let (status, ok) = run(portal, RUNBOOK, "http-ok", labels(&setup)).await;
+    assert_eq!(
+        (status, ok["status"].as_str()),
+        (StatusCode::OK, Some("pass")),
+        "{ok}"
+    );
+}

@@ -42,6 +42,17 @@ pub enum Refusal {
     Busy(String),
 }
 
+/// A check's target with `labels` filled, each value encoded or checked for
+/// where it stands (the card's "can it run" and the run itself agree).
+pub fn fill_target(kind: &CheckKind, labels: &Labels) -> Result<String, Refusal> {
+    match kind {
+        CheckKind::Promql { query, .. } => promql::fill(query, labels),
+        CheckKind::Http(http) => template::fill_url(&http.url, labels),
+        CheckKind::Tcp { address } => template::fill_address(address, labels),
+        CheckKind::Dns(dns) => template::fill_dns_name(&dns.name, labels),
+    }
+}
+
 impl Refusal {
     /// Metric label.
     pub fn reason(&self) -> &'static str {
@@ -209,12 +220,7 @@ impl CheckEngine {
     /// The filled query, URL, address or name; refusals happen here, before
     /// anything is sent anywhere.
     fn prepare(&self, run: &Run<'_>) -> Result<String, Refusal> {
-        match &run.check.kind {
-            CheckKind::Promql { query, .. } => promql::fill(query, run.labels),
-            CheckKind::Http(http) => template::fill_plain(&http.url, run.labels),
-            CheckKind::Tcp { address } => template::fill_plain(address, run.labels),
-            CheckKind::Dns(dns) => template::fill_plain(&dns.name, run.labels),
-        }
+        fill_target(&run.check.kind, run.labels)
     }
 
     async fn execute(&self, run: &Run<'_>, target: &str) -> Result<Outcome, Refusal> {

@@ -9,7 +9,7 @@ use html_escape::encode_text as esc;
 use super::allow::AllowList;
 use super::expect::Expectation;
 use super::spec::{CheckKind, CheckSpec};
-use super::{Refusal, promql, template};
+use super::{Refusal, template};
 use crate::runbooks::Runbook;
 
 /// The alert's live rule in Prometheus: its query and the upstream it lives on.
@@ -98,16 +98,13 @@ fn blocked(spec: &CheckSpec, target: &str, labels: &Labels, allow: &AllowList) -
             "needs the label {label:?}: open this page with ?{label}=… (alert links pass it)"
         ));
     }
-    let filled = match &spec.kind {
-        CheckKind::Promql { query, .. } => {
-            return promql::fill(query, labels).err().map(|r| r.to_string());
-        }
-        _ => template::fill_plain(target, labels),
-    };
-    let filled = match filled {
+    let filled = match super::fill_target(&spec.kind, labels) {
         Ok(filled) => filled,
         Err(refusal) => return Some(refusal.to_string()),
     };
+    if matches!(spec.kind, CheckKind::Promql { .. }) {
+        return None;
+    }
     let (host, port) = match &spec.kind {
         CheckKind::Http(_) => match reqwest::Url::parse(&filled) {
             Ok(url) => (
