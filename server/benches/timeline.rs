@@ -165,9 +165,30 @@ async fn page(dir: &std::path::Path) {
     }
 }
 
+/// The same schema with `synchronous = NORMAL` (what the portal used before
+/// it chose FULL): the price of durability, measured in the same run.
+async fn normal_durability_pool(path: &std::path::Path) -> sqlx::SqlitePool {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .unwrap();
+    runbook_portal::db::MIGRATOR.run(&pool).await.unwrap();
+    pool
+}
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
+    println!("-- synchronous = FULL (the portal's setting: durable across power loss)");
     let pool = runbook_portal::db::connect(dir.path().join("bench.db").to_str().unwrap())
         .await
         .unwrap();
@@ -177,5 +198,9 @@ async fn main() {
     appends(&timeline, 16, 1000).await;
     appends(&timeline, 64, 300).await;
     notifications(&timeline, 200, 50).await;
+    println!("-- synchronous = NORMAL (before: durable across a process crash only)");
+    let normal = Timeline::new(normal_durability_pool(&dir.path().join("normal.db")).await);
+    appends(&normal, 1, 2000).await;
+    appends(&normal, 8, 1500).await;
     page(dir.path()).await;
 }

@@ -1,0 +1,61 @@
+//! What the portal costs when nobody uses it: CPU time, index rebuilds and
+//! memory over an idle minute, serving a real runbook tree (the sample
+//! corpus) from disk with the file watcher on, and with real Prometheus
+//! polled every 5 s (the default).
+//!
+//! Run: `cargo build -p runbook-portal --release && RUNBOOK_PORTAL_BIN=$PWD/target/release/runbook-portal
+//! RUNBOOK_CORPUS_DIR=../shared/corpus cargo run -p portal-tests --release --bin idle-bench`
+
+use std::time::Duration;
+
+use anyhow::Context;
+use portal_tests::measure::{cpu_time, metric, rss_kb};
+use portal_tests::{Portal, Prometheus, fixtures};
+
+const WINDOW: Duration = Duration::from_secs(60);
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let (runbooks, rules, tree) = match std::env::var("RUNBOOK_CORPUS_DIR") {
+        Ok(dir) => {
+            let dir = std::path::PathBuf::from(dir);
+            (dir.join("runbooks"), dir.join("rules"), "sample corpus")
+        }
+        Err(_) => (
+            fixtures().join("runbooks"),
+            fixtures().join("rules"),
+            "test fixtures (set RUNBOOK_CORPUS_DIR for the corpus)",
+        ),
+    };
+    let prometheus = Prometheus::start_with("groups: []\n", None).await?;
+    let portal = Portal::start(
+        &[
+            "--runbooks",
+            runbooks.to_str().context("path")?,
+            "--rules",
+            rules.to_str().context("path")?,
+            "--prometheus",
+            &prometheus.url,
+        ],
+        &[],
+    )
+    .await?;
+    let pid = portal.child.id();
+    let builds = |text: &str| metric(text, "runbook_portal_runbook_index_builds_total");
+    let loaded = metric(&portal.get("/metrics").await.1, "runbook_portal_runbooks_loaded");
+    // Let start-up work (the first polls, the first index) settle.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let before = builds(&portal.get("/metrics").await.1);
+    let cpu_before = cpu_time(pid);
+    tokio::time::sleep(WINDOW).await;
+    let cpu = cpu_time(pid) - cpu_before;
+    let after = builds(&portal.get("/metrics").await.1);
+    println!("tree: {tree}, {loaded} runbooks, watched; Prometheus polled every 5 s");
+    println!(
+        "idle {WINDOW:?}: CPU {cpu:?} ({:.2}% of one core), index rebuilds {}, RSS {} MiB",
+        cpu.as_secs_f64() / WINDOW.as_secs_f64() * 100.0,
+        after - before,
+        rss_kb(pid) / 1024
+    );
+    Ok(())
+}
