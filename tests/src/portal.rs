@@ -37,7 +37,46 @@ pub fn binary() -> Result<PathBuf> {
     Ok(path)
 }
 
+/// A runbook tree on disk: its `runbooks/` and `rules/` directories.
+pub struct Tree {
+    pub runbooks: PathBuf,
+    pub rules: PathBuf,
+    pub name: &'static str,
+}
+
+impl Tree {
+    /// Our own fixtures (`tests/fixtures`).
+    pub fn fixtures() -> Tree {
+        Tree {
+            runbooks: crate::fixtures().join("runbooks"),
+            rules: crate::fixtures().join("rules"),
+            name: "test fixtures",
+        }
+    }
+
+    /// The sample corpus when `RUNBOOK_CORPUS_DIR` names it, else the fixtures.
+    pub fn corpus_or_fixtures() -> Tree {
+        match std::env::var_os("RUNBOOK_CORPUS_DIR").map(PathBuf::from) {
+            Some(dir) => Tree {
+                runbooks: dir.join("runbooks"),
+                rules: dir.join("rules"),
+                name: "sample corpus",
+            },
+            None => Tree::fixtures(),
+        }
+    }
+}
+
 impl Portal {
+    /// Serve `tree` from disk (watched), with extra arguments and environment.
+    pub async fn serving(tree: &Tree, args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
+        let (runbooks, rules) = (tree.runbooks.display(), tree.rules.display());
+        let (runbooks, rules) = (runbooks.to_string(), rules.to_string());
+        let mut all = vec!["--runbooks", runbooks.as_str(), "--rules", rules.as_str()];
+        all.extend_from_slice(args);
+        Portal::start(&all, env).await
+    }
+
     /// Start with extra command-line arguments and environment variables.
     pub async fn start(args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
         let dir = tempfile::tempdir()?;

@@ -5,21 +5,10 @@ use std::time::Duration;
 
 use portal_tests::measure::{cpu_time, metric};
 use portal_tests::process::eventually;
-use portal_tests::{Portal, fixtures};
+use portal_tests::Portal;
+use portal_tests::portal::Tree;
 
 const BUILDS: &str = "runbook_portal_runbook_index_builds_total";
-
-/// The sample corpus when it is beside us (the tree the review measured),
-/// else our fixtures.
-fn runbook_tree() -> (std::path::PathBuf, std::path::PathBuf) {
-    match std::env::var("RUNBOOK_CORPUS_DIR") {
-        Ok(dir) => {
-            let dir = std::path::PathBuf::from(dir);
-            (dir.join("runbooks"), dir.join("rules"))
-        }
-        Err(_) => (fixtures().join("runbooks"), fixtures().join("rules")),
-    }
-}
 
 async fn builds(portal: &Portal) -> f64 {
     metric(&portal.get("/metrics").await.1, BUILDS)
@@ -29,18 +18,9 @@ async fn builds(portal: &Portal) -> f64 {
 /// rebuild the index about five times a second, forever (a full core).
 #[tokio::test]
 async fn an_idle_portal_does_not_rebuild() {
-    let (runbooks, rules) = runbook_tree();
-    let portal = Portal::start(
-        &[
-            "--runbooks",
-            runbooks.to_str().unwrap(),
-            "--rules",
-            rules.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await
-    .unwrap();
+    let portal = Portal::serving(&Tree::corpus_or_fixtures(), &[], &[])
+        .await
+        .unwrap();
     let pid = portal.child.id();
     let before = builds(&portal).await;
     assert!(before >= 1.0, "the start builds the index once");

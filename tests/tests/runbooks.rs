@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use portal_tests::process::eventually;
-use portal_tests::{Portal, fixtures};
+use portal_tests::Portal;
+use portal_tests::portal::Tree;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 
@@ -17,19 +18,7 @@ fn client() -> reqwest::Client {
 }
 
 async fn fixture_portal() -> Portal {
-    let runbooks = fixtures().join("runbooks");
-    let rules = fixtures().join("rules");
-    Portal::start(
-        &[
-            "--runbooks",
-            runbooks.to_str().unwrap(),
-            "--rules",
-            rules.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await
-    .unwrap()
+    Portal::serving(&Tree::fixtures(), &[], &[]).await.unwrap()
 }
 
 /// Every real start tag in a piece of HTML.

@@ -8,38 +8,17 @@
 
 use std::time::Duration;
 
-use anyhow::Context;
 use portal_tests::measure::{cpu_time, metric, rss_kb};
-use portal_tests::{Portal, Prometheus, fixtures};
+use portal_tests::portal::Tree;
+use portal_tests::{Portal, Prometheus};
 
 const WINDOW: Duration = Duration::from_secs(60);
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let (runbooks, rules, tree) = match std::env::var("RUNBOOK_CORPUS_DIR") {
-        Ok(dir) => {
-            let dir = std::path::PathBuf::from(dir);
-            (dir.join("runbooks"), dir.join("rules"), "sample corpus")
-        }
-        Err(_) => (
-            fixtures().join("runbooks"),
-            fixtures().join("rules"),
-            "test fixtures (set RUNBOOK_CORPUS_DIR for the corpus)",
-        ),
-    };
+    let tree = Tree::corpus_or_fixtures();
     let prometheus = Prometheus::start_with("groups: []\n", None).await?;
-    let portal = Portal::start(
-        &[
-            "--runbooks",
-            runbooks.to_str().context("path")?,
-            "--rules",
-            rules.to_str().context("path")?,
-            "--prometheus",
-            &prometheus.url,
-        ],
-        &[],
-    )
-    .await?;
+    let portal = Portal::serving(&tree, &["--prometheus", &prometheus.url], &[]).await?;
     let pid = portal.child.id();
     let builds = |text: &str| metric(text, "runbook_portal_runbook_index_builds_total");
     let loaded = metric(&portal.get("/metrics").await.1, "runbook_portal_runbooks_loaded");
@@ -50,7 +29,10 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(WINDOW).await;
     let cpu = cpu_time(pid) - cpu_before;
     let after = builds(&portal.get("/metrics").await.1);
-    println!("tree: {tree}, {loaded} runbooks, watched; Prometheus polled every 5 s");
+    println!(
+        "tree: {}, {loaded} runbooks, watched; Prometheus polled every 5 s",
+        tree.name
+    );
     println!(
         "idle {WINDOW:?}: CPU {cpu:?} ({:.2}% of one core), index rebuilds {}, RSS {} MiB",
         cpu.as_secs_f64() / WINDOW.as_secs_f64() * 100.0,
