@@ -42,16 +42,17 @@ impl Activity {
 
     /// Resolves when the connection should be dropped for silence.
     pub async fn stalled(&self, first_byte: Duration, idle: Duration) {
-        tokio::time::sleep(first_byte).await;
-        if !self.read_any.load(Ordering::Relaxed) {
-            return;
-        }
         loop {
-            let silent = self.silent_for();
-            if silent >= idle {
+            let wait = if self.read_any.load(Ordering::Relaxed) {
+                idle.saturating_sub(self.silent_for())
+            } else {
+                // Look again by the idle deadline: bytes may come meanwhile.
+                first_byte.saturating_sub(self.started.elapsed()).min(idle)
+            };
+            if wait.is_zero() {
                 return;
             }
-            tokio::time::sleep(idle - silent).await;
+            tokio::time::sleep(wait).await;
         }
     }
 }
