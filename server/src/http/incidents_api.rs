@@ -2,7 +2,6 @@
 //! timeline; plus the Markdown postmortem at `/incidents/{id}/postmortem.md`.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use app::types::{IncidentAction, IncidentPage, IncidentQuery, IncidentView, TimelineEvent};
 use axum::Json;
@@ -140,7 +139,10 @@ fn sse(
         }
     });
     let events = state.streams.bind(events, Some(slot));
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    // The configured keep-alive (`sse_keepalive_secs`), as on the alert stream:
+    // it must stay below the idle timeout, and it is how a gone client is noticed.
+    let keepalive = state.engines.alerts.keepalive();
+    Sse::new(events).keep_alive(KeepAlive::new().interval(keepalive))
 }
 
 /// `GET /incidents/{id}/postmortem.md`: a Markdown postmortem draft.

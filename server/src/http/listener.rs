@@ -52,6 +52,8 @@ pub async fn serve(
     let refusing = Arc::new(Semaphore::new(MAX_REFUSING));
     let graceful = GracefulShutdown::new();
     let mut tasks = JoinSet::new();
+    // Log the change into and out of saturation, not every refusal.
+    let mut saturated = false;
     loop {
         let (stream, peer) = tokio::select! {
             biased;
@@ -74,9 +76,16 @@ pub async fn serve(
                     drop(turn);
                 });
             }
-            tracing::warn!(%peer, limit = http.max_connections, "connection refused: too many open (http.max_connections)");
+            if !saturated {
+                tracing::warn!(%peer, limit = http.max_connections, "refusing connections: too many open (http.max_connections)");
+                saturated = true;
+            }
             continue;
         };
+        if saturated {
+            tracing::info!("accepting connections again");
+            saturated = false;
+        }
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::default());
         let io = TokioIo::new(Tracked::new(stream, activity.clone()));
