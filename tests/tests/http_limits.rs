@@ -285,13 +285,7 @@ async fn requests_for_other_hosts_get_421_and_probes_answer_any_host() {
         assert_eq!(created, StatusCode::CREATED, "{host}");
     }
     assert_eq!(
-        request_as(
-            &portal,
-            "GET",
-            "/",
-            "LOCALHOST:{port}".replace("{port}", port).as_str()
-        )
-        .await,
+        request_as(&portal, "GET", "/", &format!("LOCALHOST:{port}")).await,
         StatusCode::OK,
         "hosts compare case-insensitively"
     );

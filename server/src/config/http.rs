@@ -33,7 +33,7 @@ pub struct HttpConfig {
     /// Seconds in-flight requests get to finish at shutdown before their
     /// connections are closed. Event streams end at once.
     pub shutdown_grace_secs: u64,
-    /// Memory budget of the rendered-page cache, in bytes.
+    /// Memory budget of the rendered-page cache, in bytes (0 turns it off).
     pub page_cache_bytes: u64,
     /// Longest accepted path and query, in bytes; longer gets `414`.
     pub max_uri_bytes: usize,
