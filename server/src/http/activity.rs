@@ -122,3 +122,52 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for Tracked<T> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    const FIRST: Duration = Duration::from_millis(150);
+    const IDLE: Duration = Duration::from_millis(400);
+
+    #[tokio::test]
+    async fn a_silent_connection_stalls_at_the_first_byte_deadline() {
+        let activity = Activity::default();
+        let started = Instant::now();
+        activity.stalled(FIRST, IDLE).await;
+        let after = started.elapsed();
+        assert!(after >= FIRST && after < IDLE, "{after:?}");
+    }
+
+    #[tokio::test]
+    async fn traffic_keeps_a_connection_alive_until_it_goes_quiet() {
+        let (client, server) = tokio::io::duplex(64);
+        let activity = Arc::new(Activity::default());
+        let mut tracked = Tracked::new(server, activity.clone());
+        let mut client = client;
+        let started = Instant::now();
+        let talk = async {
+            let mut byte = [0u8; 1];
+            for _ in 0..6 {
+                client.write_all(b"x").await.unwrap();
+                tracked.read_exact(&mut byte).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        let watch = activity.stalled(FIRST, IDLE);
+        tokio::pin!(watch);
+        tokio::select! {
+            () = talk => {}
+            () = &mut watch => panic!("stalled while bytes were moving"),
+        }
+        watch.await;
+        assert!(
+            started.elapsed() >= Duration::from_millis(600) + IDLE - Duration::from_millis(120)
+        );
+    }
+}
