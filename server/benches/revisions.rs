@@ -101,7 +101,7 @@ async fn history_page(config: &Config, engines: &Engines, key: &str) {
         started.elapsed()
     );
     engines.revisions.ensure(i64::MAX).await.ok();
-    let router = runbook_portal::http::router(engines.clone(), &config.http);
+    let router = runbook_portal::http::router(engines.clone(), config, Default::default());
     for (what, url) in [
         (
             "history page (SSR) with 1,000 revisions",

@@ -130,7 +130,7 @@ async fn http_figures(runbooks: Option<PathBuf>, rules: Option<PathBuf>) {
         .first()
         .map(|r| r.key.clone())
         .expect("a runbook");
-    let router = runbook_portal::http::router(engines, &config.http);
+    let router = runbook_portal::http::router(engines, &config, Default::default());
     let portal = serve(router.into_make_service_with_connect_info::<SocketAddr>()).await;
     let page_url = format!("http://{portal}/runbooks/{key}");
     let html = reqwest::get(&page_url)

@@ -128,7 +128,7 @@ async fn page(dir: &std::path::Path) {
         };
         engines.timeline.act(id, action, "bench").await.unwrap();
     }
-    let router = runbook_portal::http::router(engines.clone(), &config.http);
+    let router = runbook_portal::http::router(engines.clone(), &config, Default::default());
     for (what, path) in [
         (
             "incident page (SSR) with 1,000 events",

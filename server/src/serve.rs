@@ -1,12 +1,13 @@
 //! Start-up and shutdown: open the database, load runbooks, start pollers,
-//! serve HTTP until SIGINT or SIGTERM, then drain in-flight requests.
+//! serve HTTP until SIGINT or SIGTERM, then end event streams and drain
+//! in-flight requests within `http.shutdown_grace_secs`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::alerts::AlertHub;
 use crate::auth::Auth;
@@ -88,24 +89,24 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     })?;
     let _poll = engines.revisions.spawn_poll(REVISION_POLL);
     let (runbooks, rules) = engines.runbooks.describe_sources();
-    let router = crate::http::router(engines.clone(), &config.http);
+    // One signal ends the accept loop and every event stream.
+    let shutdown = CancellationToken::new();
+    let router = crate::http::router(engines.clone(), &config, shutdown.clone());
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, %runbooks, %rules, database = %config.database, "runbook portal listening on http://{address}");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown({
+    tokio::spawn({
         let alerts = engines.alerts.clone();
+        let shutdown = shutdown.clone();
         async move {
             shutdown_signal().await;
             alerts.close();
+            shutdown.cancel();
         }
-    })
-    .await?;
+    });
+    crate::http::listener::serve(listener, router, &config.http, shutdown).await?;
     engines.pool.close().await;
     tracing::info!("stopped");
     Ok(())

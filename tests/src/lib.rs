@@ -9,6 +9,7 @@ pub mod measure;
 pub mod portal;
 pub mod process;
 pub mod prometheus;
+pub mod raw_http;
 pub mod sse;
 pub mod targets;
 

@@ -65,7 +65,11 @@ async fn start_all() -> (Alertmanager, Prometheus, Portal) {
         .unwrap();
     let portal = Portal::start(
         &["--prometheus", &prometheus.url, "--alertmanager", &am.url],
-        &[("RUNBOOK_PORTAL_POLL_INTERVAL_SECS", "1")],
+        &[
+            ("RUNBOOK_PORTAL_POLL_INTERVAL_SECS", "1"),
+            // The fan-out test opens 1,000 streams, all from 127.0.0.1.
+            ("RUNBOOK_PORTAL_HTTP__MAX_STREAMS_PER_CLIENT", "1100"),
+        ],
     )
     .await
     .unwrap();

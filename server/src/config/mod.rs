@@ -12,8 +12,10 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 mod checks;
+mod http;
 mod upstream;
 pub use checks::{AllowRule, ChecksConfig};
+pub use http::HttpConfig;
 pub use upstream::{BasicAuth, Upstream, Upstreams};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,6 +23,8 @@ pub use upstream::{BasicAuth, Upstream, Upstreams};
 pub struct Config {
     /// Address to listen on.
     pub listen: SocketAddr,
+    /// The URL users open (`https://portal.example.com`); its host is allowed.
+    pub public_url: Option<String>,
     /// sqlx URL (`sqlite://x.db?mode=rwc`) or a plain file path.
     pub database: String,
     /// Runbook directory; the embedded examples when unset.
@@ -46,6 +50,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            public_url: None,
             database: "runbook-portal.db".into(),
             runbooks: None,
             rules: None,
@@ -110,24 +115,6 @@ impl Default for WebhookConfig {
             token: None,
             resolve_incidents: false,
             max_alerts: 10_000,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct HttpConfig {
-    /// Whole-request timeout for ordinary routes, in seconds.
-    pub request_timeout_secs: u64,
-    /// Largest accepted request body, in bytes.
-    pub body_limit_bytes: usize,
-}
-
-impl Default for HttpConfig {
-    fn default() -> Self {
-        HttpConfig {
-            request_timeout_secs: 30,
-            body_limit_bytes: 2 * 1024 * 1024,
         }
     }
 }
@@ -235,6 +222,18 @@ fn check(config: &Config) -> Result<(), ConfigError> {
         }
     }
     check_checks(&config.checks)?;
+    if let Some(problem) = config.http.problems(config.sse_keepalive_secs) {
+        return Err(ConfigError::Check(problem));
+    }
+    if let Some(url) = &config.public_url {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|e| ConfigError::Check(format!("public_url {url:?}: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(ConfigError::Check(format!(
+                "public_url {url:?} must be an http or https URL with a host"
+            )));
+        }
+    }
     if !matches!(config.log.format.as_str(), "text" | "json") {
         return Err(ConfigError::Check(format!(
             "log.format must be text or json, not {:?}",

@@ -17,9 +17,9 @@ use std::convert::Infallible;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
+use http::request::Parts;
 use serde::Deserialize;
 use tokio::sync::watch;
 
@@ -42,11 +42,12 @@ pub struct StreamQuery {
     responses(
         (status = 200, description = "`text/event-stream` of `state` (LiveState), `alert` (AlertGroup) and `upstreams` ([UpstreamHealth]) events", body = String, content_type = "text/event-stream"),
         (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 503, description = "too many streams open (`Retry-After` says when to retry)", body = crate::error::ErrorBody)))]
 pub async fn stream(
     State(state): State<AppState>,
     Query(query): Query<StreamQuery>,
-    headers: HeaderMap,
+    parts: Parts,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let filter = match (query.alertname, query.runbook) {
         (Some(_), Some(_)) => {
@@ -67,10 +68,12 @@ pub async fn stream(
         }
         (None, None) => None,
     };
+    let slot = state.streams.open(&parts)?;
     let hub = state.engines.alerts.clone();
     let mut rx = hub.subscribe();
     let current = rx.borrow_and_update().clone();
-    let resume = headers
+    let resume = parts
+        .headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|id| hub.version_of(id))
@@ -104,6 +107,7 @@ pub async fn stream(
             sub.queue_changes(&snapshot, seen, false);
         }
     });
+    let events = state.streams.bind(events, Some(slot));
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(hub.keepalive())))
 }
 

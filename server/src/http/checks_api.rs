@@ -99,6 +99,9 @@ pub async fn run_all(
         };
         Ok::<_, Infallible>(Bytes::from(format!("{line}\n")))
     });
+    // Bounded by the check limits, not the stream caps; it still ends at
+    // shutdown (checks not yet finished are not reported).
+    let lines = state.streams.bind(lines, None);
     Ok((
         [(http::header::CONTENT_TYPE, "application/x-ndjson")],
         Body::from_stream(lines),

@@ -2,7 +2,6 @@
 //! timeline; plus the Markdown postmortem at `/incidents/{id}/postmortem.md`.
 
 use std::convert::Infallible;
-use std::time::Duration;
 
 use app::types::{IncidentAction, IncidentPage, IncidentQuery, IncidentView, TimelineEvent};
 use axum::Json;
@@ -94,31 +93,40 @@ pub async fn post_event(
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/stream", tag = "incidents",
     params(("id" = i64, Path, description = "incident id")),
     responses((status = 200, content_type = "text/event-stream", description = "timeline events as they are committed"),
-        (status = 404, body = ErrorBody)))]
+        (status = 404, body = ErrorBody),
+        (status = 503, description = "too many streams open (`Retry-After` says when to retry)", body = ErrorBody)))]
 pub async fn stream(
     State(state): State<AppState>,
     Path(id): Path<i64>,
+    parts: Parts,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     // Subscribe first, then check, so nothing committed in between is missed.
     let receiver = state.engines.timeline.subscribe();
     state.engines.timeline.get(id).await?;
-    Ok(sse(receiver, Some(id)))
+    let slot = state.streams.open(&parts)?;
+    Ok(sse(&state, receiver, Some(id), slot))
 }
 
 /// Server-Sent Events of every incident's new events (same messages as the
 /// per-incident stream): how a page learns that an incident opened.
 #[utoipa::path(get, path = "/api/v1/incidents/stream", tag = "incidents",
-    responses((status = 200, content_type = "text/event-stream", description = "all timeline events as they are committed")))]
+    responses((status = 200, content_type = "text/event-stream", description = "all timeline events as they are committed"),
+        (status = 503, description = "too many streams open (`Retry-After` says when to retry)", body = ErrorBody)))]
 pub async fn stream_all(
     State(state): State<AppState>,
-) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
-    sse(state.engines.timeline.subscribe(), None)
+    parts: Parts,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let slot = state.streams.open(&parts)?;
+    Ok(sse(&state, state.engines.timeline.subscribe(), None, slot))
 }
 
+/// The timeline stream, ended at shutdown and holding its slot in the caps.
 fn sse(
+    state: &AppState,
     receiver: tokio::sync::broadcast::Receiver<TimelineEvent>,
     only: Option<i64>,
-) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>>> {
+    slot: super::streams::StreamSlot,
+) -> Sse<impl Stream<Item = std::result::Result<Event, Infallible>> + use<>> {
     let events = BroadcastStream::new(receiver).filter_map(move |item| match item {
         Ok(event) if only.is_none_or(|id| event.incident_id == id) => Some(Ok(Event::default()
             .event("timeline")
@@ -130,7 +138,11 @@ fn sse(
             Some(Ok(Event::default().event("lagged").data(n.to_string())))
         }
     });
-    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    let events = state.streams.bind(events, Some(slot));
+    // The configured keep-alive (`sse_keepalive_secs`), as on the alert stream:
+    // it must stay below the idle timeout, and it is how a gone client is noticed.
+    let keepalive = state.engines.alerts.keepalive();
+    Sse::new(events).keep_alive(KeepAlive::new().interval(keepalive))
 }
 
 /// `GET /incidents/{id}/postmortem.md`: a Markdown postmortem draft.

@@ -1,17 +1,24 @@
 //! The HTTP surface: Leptos pages and server functions, the JSON API, health,
 //! metrics and static assets, with the cross-cutting layers around them.
 
+mod activity;
 mod alert_links;
 mod alert_stream;
 mod api;
 mod checks_api;
+mod client_addr;
 mod guard;
 mod health;
+pub mod host_guard;
 mod incidents_api;
+pub mod listener;
 pub mod openapi;
 mod page_cache;
 mod read_guard;
 mod revisions_api;
+mod saturation;
+pub mod streams;
+mod uri_limit;
 mod webhook;
 
 use std::time::{Duration, Instant};
@@ -30,7 +37,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::assets;
-use crate::config::HttpConfig;
+use crate::config::Config;
 use crate::portal::Engines;
 
 /// State of every handler: the engines and the Leptos options.
@@ -39,9 +46,19 @@ pub struct AppState {
     pub engines: Engines,
     pub leptos: LeptosOptions,
     pub pages: std::sync::Arc<page_cache::PageCache>,
+    /// Open event streams, their caps and the shutdown that ends them.
+    pub streams: std::sync::Arc<streams::Streams>,
+    pub hosts: std::sync::Arc<host_guard::AllowedHosts>,
+    pub max_uri_bytes: usize,
 }
 
-pub fn router(engines: Engines, http: &HttpConfig) -> Router {
+/// Every route and layer. Event streams end when `shutdown` is cancelled.
+pub fn router(
+    engines: Engines,
+    config: &Config,
+    shutdown: tokio_util::sync::CancellationToken,
+) -> Router {
+    let http = &config.http;
     let leptos = LeptosOptions::builder()
         .output_name("portal")
         .site_pkg_dir("pkg")
@@ -49,7 +66,14 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
     let state = AppState {
         engines: engines.clone(),
         leptos: leptos.clone(),
-        pages: Default::default(),
+        pages: std::sync::Arc::new(page_cache::PageCache::new(http.page_cache_bytes)),
+        streams: std::sync::Arc::new(streams::Streams::new(
+            http,
+            config.auth.trusted_proxies.clone(),
+            shutdown,
+        )),
+        hosts: std::sync::Arc::new(host_guard::AllowedHosts::from_config(config)),
+        max_uri_bytes: http.max_uri_bytes,
     };
     let routes = generate_route_list(app::App);
     let portal: app::backend::SharedPortal = std::sync::Arc::new(engines.clone());
@@ -89,6 +113,7 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
             state.clone(),
             record_metrics,
         ))
+        .layer(middleware::from_fn(saturation::retry_after))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -96,6 +121,15 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
             Duration::from_secs(http.request_timeout_secs.max(1)),
         ))
         .layer(TraceLayer::new_for_http())
+        // Outermost: refusals that need no route, before any work.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            host_guard::require_allowed_host,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            uri_limit::refuse_long_uris,
+        ))
         .with_state(state)
 }
 

@@ -37,7 +37,11 @@ async fn main() -> anyhow::Result<()> {
     let prometheus = Prometheus::start_with(&rules(false), Some(&am.url)).await?;
     let portal = Portal::start(
         &["--prometheus", &prometheus.url, "--alertmanager", &am.url],
-        &[("RUNBOOK_PORTAL_POLL_INTERVAL_SECS", "1")],
+        &[
+            ("RUNBOOK_PORTAL_POLL_INTERVAL_SECS", "1"),
+            // Every subscriber comes from 127.0.0.1: lift the per-client cap.
+            ("RUNBOOK_PORTAL_HTTP__MAX_STREAMS_PER_CLIENT", "1100"),
+        ],
     )
     .await?;
     let pid = portal.child.id();
