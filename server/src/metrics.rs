@@ -80,6 +80,8 @@ pub struct Metrics {
     upstream_up: Family<UpstreamLabels, Gauge>,
     sse_subscribers: Gauge,
     sse_events: Counter,
+    connections_open: Gauge,
+    connections_refused: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -129,6 +131,18 @@ impl Metrics {
             "runbooks_loaded",
             "Runbooks in the current index",
             runbooks_loaded.clone(),
+        );
+        let connections_open = Gauge::default();
+        let connections_refused = Counter::default();
+        registry.register(
+            "connections_open",
+            "Open client connections",
+            connections_open.clone(),
+        );
+        registry.register(
+            "connections_refused",
+            "Connections refused with 503 over http.max_connections",
+            connections_refused.clone(),
         );
         let index_builds = Counter::default();
         registry.register(
@@ -196,6 +210,8 @@ impl Metrics {
             incidents_opened,
             runbooks_loaded,
             index_builds,
+            connections_open,
+            connections_refused,
         }
     }
 
@@ -265,6 +281,16 @@ impl Metrics {
         self.incidents_opened.inc();
     }
 
+    /// Counts an open connection until the guard drops.
+    pub fn connection_opened(self: &std::sync::Arc<Self>) -> ConnectionGuard {
+        self.connections_open.inc();
+        ConnectionGuard(self.clone())
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
+    }
+
     pub fn index_built(&self) {
         self.index_builds.inc();
     }
@@ -285,6 +311,14 @@ impl Metrics {
 }
 
 /// Counts one open SSE stream while alive.
+pub struct ConnectionGuard(std::sync::Arc<Metrics>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.0.connections_open.dec();
+    }
+}
+
 pub struct SseGuard(std::sync::Arc<Metrics>);
 
 impl Drop for SseGuard {

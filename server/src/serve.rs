@@ -106,7 +106,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             shutdown.cancel();
         }
     });
-    crate::http::listener::serve(listener, router, &config.http, shutdown).await?;
+    crate::http::listener::serve(
+        listener,
+        router,
+        &config.http,
+        engines.metrics.clone(),
+        shutdown,
+    )
+    .await?;
     engines.pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -124,6 +124,18 @@ async fn the_connection_cap_answers_503_with_retry_after() {
     })
     .await
     .unwrap();
+    drop(held);
+    let metrics = eventually("the metrics", Duration::from_secs(5), || async {
+        let text = portal.get("/metrics").await.1;
+        text.contains("runbook_portal_connections_refused_total")
+            .then_some(text)
+    })
+    .await
+    .unwrap();
+    assert!(
+        portal_tests::measure::metric(&metrics, "runbook_portal_connections_refused_total") >= 1.0,
+        "{metrics}"
+    );
 }
 
 /// Open an event stream as client `client` (behind the trusted proxy).

@@ -3,10 +3,10 @@
 
 use std::time::Duration;
 
-use portal_tests::measure::{cpu_time, metric};
-use portal_tests::process::eventually;
 use portal_tests::Portal;
+use portal_tests::measure::{cpu_time, metric};
 use portal_tests::portal::Tree;
+use portal_tests::process::eventually;
 
 const BUILDS: &str = "runbook_portal_runbook_index_builds_total";
 

@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use portal_tests::process::eventually;
 use portal_tests::Portal;
 use portal_tests::portal::Tree;
+use portal_tests::process::eventually;
 use reqwest::StatusCode;
 use reqwest::redirect::Policy;
 

@@ -25,6 +25,7 @@ use tower::ServiceExt;
 use super::activity::{Activity, Tracked};
 use super::saturation::RETRY_AFTER_SECS;
 use crate::config::HttpConfig;
+use crate::metrics::Metrics;
 
 /// Connections being refused at once; past it, a refused one is just closed.
 const MAX_REFUSING: usize = 64;
@@ -37,6 +38,7 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     http: &HttpConfig,
+    metrics: Arc<Metrics>,
     shutdown: CancellationToken,
 ) -> io::Result<()> {
     let header_read = Duration::from_secs(http.header_read_timeout_secs.max(1));
@@ -70,6 +72,7 @@ pub async fn serve(
         };
         while tasks.try_join_next().is_some() {}
         let Ok(permit) = connections.clone().try_acquire_owned() else {
+            metrics.connection_refused();
             if let Ok(turn) = refusing.clone().try_acquire_owned() {
                 tasks.spawn(async move {
                     refuse(stream).await;
@@ -86,6 +89,7 @@ pub async fn serve(
             tracing::info!("accepting connections again");
             saturated = false;
         }
+        let open = metrics.connection_opened();
         let _ = stream.set_nodelay(true);
         let activity = Arc::new(Activity::default());
         let io = TokioIo::new(Tracked::new(stream, activity.clone()));
@@ -110,7 +114,7 @@ pub async fn serve(
                     tracing::debug!(%peer, "connection closed: silent too long");
                 }
             }
-            drop(permit);
+            drop((permit, open));
         });
     }
     drop(listener);

@@ -21,7 +21,10 @@ async fn main() -> anyhow::Result<()> {
     let portal = Portal::serving(&tree, &["--prometheus", &prometheus.url], &[]).await?;
     let pid = portal.child.id();
     let builds = |text: &str| metric(text, "runbook_portal_runbook_index_builds_total");
-    let loaded = metric(&portal.get("/metrics").await.1, "runbook_portal_runbooks_loaded");
+    let loaded = metric(
+        &portal.get("/metrics").await.1,
+        "runbook_portal_runbooks_loaded",
+    );
     // Let start-up work (the first polls, the first index) settle.
     tokio::time::sleep(Duration::from_secs(5)).await;
     let before = builds(&portal.get("/metrics").await.1);
