@@ -91,7 +91,11 @@ fn ensure_wasm_target() -> BuildResult<()> {
     let has_target = || -> BuildResult<bool> {
         let out = Command::new(&rustc).args(["--print", "sysroot"]).output()?;
         let sysroot = PathBuf::from(String::from_utf8(out.stdout)?.trim());
-        Ok(sysroot.join("lib/rustlib").join(WASM_TARGET).join("lib").is_dir())
+        Ok(sysroot
+            .join("lib/rustlib")
+            .join(WASM_TARGET)
+            .join("lib")
+            .is_dir())
     };
     if has_target()? {
         return Ok(());

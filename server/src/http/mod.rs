@@ -12,6 +12,7 @@ pub mod openapi;
 mod page_cache;
 mod read_guard;
 mod revisions_api;
+mod security_headers;
 mod webhook;
 
 use std::time::{Duration, Instant};
@@ -95,6 +96,7 @@ pub fn router(engines: Engines, http: &HttpConfig) -> Router {
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(http.request_timeout_secs.max(1)),
         ))
+        .layer(middleware::from_fn(security_headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

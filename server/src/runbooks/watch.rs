@@ -37,26 +37,29 @@ pub fn is_change(kind: &EventKind) -> bool {
 
 /// Watch `dirs` (those that exist) and call `on_change` after every change.
 pub fn watch(dirs: &[&Path], on_change: impl Fn() + Send + 'static) -> Result<Watch> {
-    let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
-        match result {
-            Ok(events) => {
-                let changes = events
-                    .iter()
-                    .filter(|e: &&DebouncedEvent| is_change(&e.kind))
-                    .count();
-                if changes > 0 {
-                    tracing::debug!(changes, "runbook files changed");
-                    on_change();
+    let mut debouncer =
+        new_debouncer(
+            DEBOUNCE,
+            None,
+            move |result: DebounceEventResult| match result {
+                Ok(events) => {
+                    let changes = events
+                        .iter()
+                        .filter(|e: &&DebouncedEvent| is_change(&e.kind))
+                        .count();
+                    if changes > 0 {
+                        tracing::debug!(changes, "runbook files changed");
+                        on_change();
+                    }
                 }
-            }
-            Err(errors) => {
-                for error in errors {
-                    tracing::warn!(%error, "file watch error");
+                Err(errors) => {
+                    for error in errors {
+                        tracing::warn!(%error, "file watch error");
+                    }
                 }
-            }
-        }
-    })
-    .map_err(|e| Error::Internal(format!("starting the file watcher: {e}")))?;
+            },
+        )
+        .map_err(|e| Error::Internal(format!("starting the file watcher: {e}")))?;
     for dir in dirs {
         debouncer
             .watch(dir, RecursiveMode::Recursive)
