@@ -226,7 +226,10 @@ pub async fn history(
                     .ok_or_else(|| Error::NotFound(format!("{key} has no revision {id}")))
             };
             let (old, new) = (text(from).await?, text(to).await?);
-            Some((from, to, super::diff::diff(&old, &new)))
+            let diff = tokio::task::spawn_blocking(move || super::diff::diff(&old, &new))
+                .await
+                .map_err(|e| Error::Internal(format!("diff failed: {e}")))?;
+            Some((from, to, diff))
         }
         None => None,
     };

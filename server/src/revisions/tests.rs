@@ -120,3 +120,90 @@ async fn conflicting_saves_are_refused_and_disjoint_ones_merged() {
             .is_err()
     );
 }
+
+/// Issue #12: a save that has to merge big, very different texts used to
+/// hold the write lock (and `BEGIN IMMEDIATE`) for the whole merge; other
+/// writes waited. Now the merge runs without the lock.
+#[tokio::test]
+async fn other_writes_do_not_wait_on_a_merge() {
+    use std::time::{Duration, Instant};
+    let (_dir, revisions) = store().await;
+    let lines = |tag: &str| -> String {
+        (0..super::merge::MAX_MERGE_LINES)
+            .map(|i| format!("{tag} {i}\n"))
+            .collect()
+    };
+    revisions
+        .import(&[file("g/A.md", &lines("base"))])
+        .await
+        .unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    saved(
+        revisions
+            .save(edit(Some(base), &lines("alice"), "alice"))
+            .await
+            .unwrap(),
+    );
+    // Bob, from the old base, rewrote every line: a long merge, a conflict.
+    let merging = {
+        let revisions = revisions.clone();
+        let bob = edit(Some(base), &lines("bob"), "bob");
+        tokio::spawn(async move { revisions.save(bob).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let mut other = edit(None, "other\n", "carol");
+    other.path = "g/B.md".into();
+    saved(revisions.save(other).await.unwrap());
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(500), "waited {took:?}");
+    assert!(
+        !merging.is_finished(),
+        "the merge must still be running for this test to mean anything"
+    );
+    match merging.await.unwrap().unwrap() {
+        SaveOutcome::Conflict(conflict) => assert!(conflict.merged.contains("<<<<<<<")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn texts_too_long_to_merge_are_refused_with_what_to_do() {
+    let (_dir, revisions) = store().await;
+    let long: String = (0..=super::merge::MAX_MERGE_LINES)
+        .map(|i| format!("line {i}\n"))
+        .collect();
+    revisions.import(&[file("g/A.md", &long)]).await.unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    saved(
+        revisions
+            .save(edit(Some(base), &format!("alice\n{long}"), "alice"))
+            .await
+            .unwrap(),
+    );
+    let refused = revisions
+        .save(edit(Some(base), &format!("{long}bob\n"), "bob"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, crate::error::Error::Conflict(m) if m.contains("reload the current text")),
+        "{refused:?}"
+    );
+    // Based on the current revision, the same size saves without a merge.
+    let current = revisions.current("g/A.md").await.unwrap().unwrap();
+    saved(
+        revisions
+            .save(edit(
+                Some(current.id),
+                &format!("{}bob\n", current.source),
+                "bob",
+            ))
+            .await
+            .unwrap(),
+    );
+    let huge = "x".repeat(super::save::MAX_SOURCE_BYTES + 1);
+    assert!(matches!(
+        revisions.save(edit(None, &huge, "eve")).await,
+        Err(crate::error::Error::TooLarge(_))
+    ));
+}
