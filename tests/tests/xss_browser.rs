@@ -162,6 +162,9 @@ async fn every_response_has_security_headers_and_pages_name_their_nonce() {
     let http = reqwest::Client::new();
     let nonce_attr = Regex::new(r#"<script[^>]*\snonce="([^"]+)""#).unwrap();
     let script_tag = Regex::new(r"<script[^>]*>").unwrap();
+    let policy_nonce =
+        Regex::new(r"script-src 'self' 'nonce-([A-Za-z0-9+/=_-]+)' 'wasm-unsafe-eval'").unwrap();
+    let boot_nonce = Regex::new(r#"<script type="module" nonce="([^"]+)">"#).unwrap();
     let mut nonces = Vec::new();
     for path in [
         "/runbooks/xss/ScriptClosesTitle",
@@ -181,8 +184,7 @@ async fn every_response_has_security_headers_and_pages_name_their_nonce() {
         assert_eq!(response.headers()["x-frame-options"], "DENY");
         assert_eq!(response.headers()["referrer-policy"], "same-origin");
         let body = response.text().await.unwrap();
-        let nonce = Regex::new(r"script-src 'self' 'nonce-([A-Za-z0-9+/=_-]+)' 'wasm-unsafe-eval'")
-            .unwrap()
+        let nonce = policy_nonce
             .captures(&csp)
             .unwrap_or_else(|| panic!("{path}: no nonce in {csp}"))[1]
             .to_string();
@@ -200,8 +202,7 @@ async fn every_response_has_security_headers_and_pages_name_their_nonce() {
             );
         }
         assert!(!csp.contains("unsafe-inline"), "{csp}");
-        let boot = Regex::new(r#"<script type="module" nonce="([^"]+)">"#)
-            .unwrap()
+        let boot = boot_nonce
             .captures(&body)
             .unwrap_or_else(|| panic!("{path}: no boot script with a nonce"));
         assert_eq!(boot[1], nonce, "{path}: boot script nonce");

@@ -36,7 +36,7 @@ pub struct SaveRequest {
 
 /// What a save would write on top of a given current revision.
 enum Plan {
-    Done(SaveOutcome),
+    Done(Box<SaveOutcome>),
     Write {
         text: String,
         merged_with: Option<i64>,
@@ -63,7 +63,7 @@ impl Revisions {
                 .plan(&request, current.as_ref(), &mut base_text)
                 .await?
             {
-                Plan::Done(outcome) => return Ok(outcome),
+                Plan::Done(outcome) => return Ok(*outcome),
                 Plan::Write { text, merged_with } => (text, merged_with),
             };
             let message = match merged_with {
@@ -123,7 +123,9 @@ impl Revisions {
             if let Some(c) = current.filter(|c| !c.deleted)
                 && c.source == request.source
             {
-                return Ok(Plan::Done(SaveOutcome::Unchanged { revision: c.info() }));
+                return Ok(Plan::Done(Box::new(SaveOutcome::Unchanged {
+                    revision: c.info(),
+                })));
             }
             return Ok(Plan::Write {
                 text: request.source.clone(),
@@ -152,21 +154,23 @@ impl Revisions {
             .merge(base, request.source.clone(), theirs.clone())
             .await?
         {
-            Merged::Clean(merged) if merged == theirs => Ok(Plan::Done(SaveOutcome::Unchanged {
-                revision: current.info(),
-            })),
+            Merged::Clean(merged) if merged == theirs => {
+                Ok(Plan::Done(Box::new(SaveOutcome::Unchanged {
+                    revision: current.info(),
+                })))
+            }
             Merged::Clean(merged) => Ok(Plan::Write {
                 text: merged,
                 merged_with: Some(current.id),
             }),
             Merged::Conflict { marked, theirs } => {
-                Ok(Plan::Done(SaveOutcome::Conflict(ConflictView {
+                Ok(Plan::Done(Box::new(SaveOutcome::Conflict(ConflictView {
                     base: request.base,
                     theirs,
                     current: current.info(),
                     mine: request.source.clone(),
                     merged: marked,
-                })))
+                }))))
             }
         }
     }
