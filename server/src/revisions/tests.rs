@@ -207,3 +207,56 @@ async fn texts_too_long_to_merge_are_refused_with_what_to_do() {
         Err(crate::error::Error::TooLarge(_))
     ));
 }
+
+/// The current revision moved while a save was being merged: the save is
+/// merged again on top of the new one instead of overwriting it.
+#[tokio::test]
+async fn a_save_merged_while_another_landed_is_merged_again() {
+    let block = |tag: &str| -> String { (0..2000).map(|i| format!("{tag} {i}\n")).collect() };
+    let sep: String = (0..20).map(|i| format!("separator {i}\n")).collect();
+    let (_dir, revisions) = store().await;
+    let base_text = format!("{}{sep}{}", block("x"), block("y"));
+    revisions
+        .import(&[file("g/A.md", &base_text)])
+        .await
+        .unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    // Alice rewrote the second half; Bob, from the same base, the first: a
+    // clean merge that takes a while.
+    let alice_text = format!("{}{sep}{}", block("x"), block("alice"));
+    let alice = saved(
+        revisions
+            .save(edit(Some(base), &alice_text, "alice"))
+            .await
+            .unwrap(),
+    );
+    let merging = {
+        let revisions = revisions.clone();
+        let bob = edit(
+            Some(base),
+            &format!("{}{sep}{}", block("bob"), block("y")),
+            "bob",
+        );
+        tokio::spawn(async move { revisions.save(bob).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Carol appends to Alice's revision while Bob's merge runs.
+    let carol = saved(
+        revisions
+            .save(edit(Some(alice), &format!("{alice_text}carol\n"), "carol"))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        !merging.is_finished(),
+        "Bob's merge must still be running for this test to mean anything"
+    );
+    match merging.await.unwrap().unwrap() {
+        SaveOutcome::Saved { merged_with, .. } => assert_eq!(merged_with, Some(carol)),
+        other => panic!("{other:?}"),
+    }
+    let current = revisions.current("g/A.md").await.unwrap().unwrap();
+    assert!(current.source.starts_with("bob 0\n"));
+    assert!(current.source.contains("alice 1999\n") && current.source.ends_with("carol\n"));
+    assert_eq!(current.parent_id, Some(carol));
+}
