@@ -152,10 +152,14 @@ pub async fn preview(engines: &Engines, key: &str, source: String) -> Result<Run
     }
     let target = target(engines, key)?;
     let rules = engines.revisions.rules();
-    let _turn = PREVIEWS.take()?;
-    let runbook = tokio::task::spawn_blocking(move || render_one(&target.path, &source, &rules))
-        .await
-        .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
+    // Held by the render itself: a client that goes away does not free it early.
+    let turn = PREVIEWS.take()?;
+    let runbook = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        render_one(&target.path, &source, &rules)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
     // Checks become static cards: the preview runs nothing.
     let mut view = portal::view(&runbook, &Labels::default(), None);
     view.body = vec![app::checks::BodyPart::Html(portal::body_html(
