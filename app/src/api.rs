@@ -202,7 +202,8 @@ pub async fn preview_runbook(
     with_status(
         async {
             let portal = crate::backend::portal()?;
-            portal.preview(&key, source).await
+            let request = crate::backend::request_parts()?;
+            portal.preview(&request, &key, source).await
         }
         .await,
     )

@@ -92,8 +92,14 @@ pub trait Portal: Send + Sync + 'static {
     /// The group a new runbook for `alert` probably belongs in.
     fn suggest_group(&self, alert: &str) -> Option<String>;
 
-    /// A text rendered exactly as its page would show it.
-    async fn preview(&self, key: &str, source: String) -> Result<RunbookView, AppError>;
+    /// A text rendered exactly as its page would show it, for a request
+    /// that may write (previews cost CPU; see the server's preview cap).
+    async fn preview(
+        &self,
+        request: &Parts,
+        key: &str,
+        source: String,
+    ) -> Result<RunbookView, AppError>;
 
     /// Save an edit based on revision `base` as the request's actor.
     async fn save_runbook(

@@ -12,6 +12,7 @@ pub mod error;
 pub mod links;
 pub mod live;
 mod pages;
+pub mod security;
 pub mod types;
 
 use leptos::prelude::*;
@@ -34,6 +35,11 @@ pub fn shell(assets: AssetUrls) -> impl IntoView {
         "import init, {{ hydrate }} from '{}'; init({{ module_or_path: '{}' }}).then(function () {{ hydrate(); }});",
         assets.js, assets.wasm
     );
+    // The boot script carries this render's nonce; the policy naming it goes
+    // out as this response's header (see `security`).
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
+    #[cfg(feature = "ssr")]
+    security::set_page_policy(nonce.as_deref());
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,7 +55,7 @@ pub fn shell(assets: AssetUrls) -> impl IntoView {
                     r#type="application/wasm"
                     crossorigin=""
                 />
-                <script type="module">{boot}</script>
+                <script type="module" nonce=nonce>{boot}</script>
                 <MetaTags />
             </head>
             <body>
@@ -65,9 +71,7 @@ pub fn shell(assets: AssetUrls) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|title: String| {
-            if title.is_empty() { "Runbook portal".to_string() } else { format!("{title} · Runbook portal") }
-        } />
+        <Title formatter=security::title_text />
         <Router>
             <components::Header />
             <main>

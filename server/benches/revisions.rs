@@ -1,7 +1,9 @@
 //! Editing figures: save latency (p50/p99, the index rebuild included, on the
 //! embedded examples and on the corpus when `RUNBOOK_CORPUS_DIR` is set), the
 //! history page of a runbook with 1,000 revisions, and preview latency for
-//! the largest runbook. `cargo bench -p runbook-portal --bench revisions`.
+//! the largest runbook, and the worst cases at the body limit (issue #12): a
+//! conflicting save of texts that differ everywhere, and previews of hostile
+//! nesting. `cargo bench -p runbook-portal --bench revisions`.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -168,6 +170,81 @@ async fn preview(engines: &Engines) {
     );
 }
 
+/// A text of `lines` lines, none shared with another tag's.
+fn distinct(tag: &str, lines: usize) -> String {
+    (0..lines).map(|i| format!("{tag} {i}\n")).collect()
+}
+
+/// A save based on an old revision, the current one differing everywhere:
+/// at the text limit (refused before merging) and at the merge bound (merged).
+async fn worst_case_save(engines: &Engines) {
+    let key = "node-exporter/HostHighCpuLoad";
+    let store = engines.revisions.revisions();
+    let path = ops::target(engines, key).unwrap().path;
+    for (what, lines) in [
+        ("at the text limit, 64k lines", 64_000),
+        (
+            "at the merge bound",
+            runbook_portal::revisions::merge::MAX_MERGE_LINES,
+        ),
+    ] {
+        let mut latencies = Vec::new();
+        for n in 0..5 {
+            let old = store.current(&path).await.unwrap().unwrap().id;
+            let alice = ops::Edit {
+                key: key.into(),
+                base: Some(old),
+                source: distinct(&format!("alice{n}"), lines),
+                message: "alice".into(),
+            };
+            ops::save(engines, "alice", Origin::Api, alice)
+                .await
+                .unwrap();
+            let bob = ops::Edit {
+                key: key.into(),
+                base: Some(old),
+                source: distinct(&format!("bob{n}"), lines),
+                message: "bob".into(),
+            };
+            let t = Instant::now();
+            let outcome = ops::save(engines, "bob", Origin::Api, bob).await;
+            latencies.push(t.elapsed());
+            assert!(
+                matches!(outcome, Ok(SaveOutcome::Conflict(_)) | Err(_)),
+                "{outcome:?}"
+            );
+        }
+        report(
+            &format!("worst-case conflicting save, {what}"),
+            &mut latencies,
+        );
+    }
+}
+
+/// Previews of the deepest nesting that fits in the text limit.
+async fn worst_case_preview(engines: &Engines) {
+    const LIMIT: usize = 1024 * 1024;
+    for (what, text) in [
+        ("nested <div>", "<div>".repeat(LIMIT / 5)),
+        ("nested > quotes", ">".repeat(LIMIT - 2) + " x"),
+        ("nested list items", "1. ".repeat(LIMIT / 3 - 1) + "x"),
+        ("code blocks", "```\nx\n```\n".repeat(LIMIT / 10)),
+    ] {
+        let mut latencies = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            ops::preview(engines, "new-group/Worst", text.clone())
+                .await
+                .unwrap();
+            latencies.push(t.elapsed());
+        }
+        report(
+            &format!("worst-case preview, {what} ({} bytes)", text.len()),
+            &mut latencies,
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
@@ -180,6 +257,8 @@ async fn main() {
     )
     .await;
     history_page(&config, &examples, "node-exporter/HostOutOfDiskSpace").await;
+    worst_case_save(&examples).await;
+    worst_case_preview(&examples).await;
     let corpus = std::env::var_os("RUNBOOK_CORPUS_DIR").map(PathBuf::from);
     match corpus {
         Some(corpus) => {

@@ -297,7 +297,14 @@ impl Portal for Engines {
         revisions::ops::suggested_group(self, alert)
     }
 
-    async fn preview(&self, key: &str, source: String) -> Result<RunbookView, AppError> {
+    async fn preview(
+        &self,
+        request: &Parts,
+        key: &str,
+        source: String,
+    ) -> Result<RunbookView, AppError> {
+        // The same identity as a save: rendering costs CPU, so not for anyone.
+        self.auth.writer(request).await?;
         Ok(revisions::ops::preview(self, key, source).await?)
     }
 

@@ -67,7 +67,7 @@ fn Graph(view: GraphView) -> impl IntoView {
         .map(|(color, label)| {
             view! {
                 <li>
-                    <span class="swatch" style=format!("background:{color}")></span>
+                    <span class=swatch_class(color)></span>
                     <code>{label.clone()}</code>
                 </li>
             }
@@ -81,4 +81,16 @@ fn Graph(view: GraphView) -> impl IntoView {
         {limited.map(|l| view! { <p class="muted">{l}</p> })}
         <ul class="legend">{legend}</ul>
     }
+}
+
+/// The legend swatch's colour as a class (`swatch-0072b2`, one per palette
+/// entry in the stylesheet): the Content-Security-Policy allows no inline
+/// styles. Anything but hex digits is dropped, so the class stays a class.
+fn swatch_class(color: &str) -> String {
+    let hex: String = color
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    format!("swatch swatch-{hex}")
 }

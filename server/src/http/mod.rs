@@ -17,6 +17,7 @@ mod page_cache;
 mod read_guard;
 mod revisions_api;
 mod saturation;
+mod security_headers;
 pub mod streams;
 mod uri_limit;
 mod webhook;
@@ -130,6 +131,8 @@ pub fn router(
             state.clone(),
             uri_limit::refuse_long_uris,
         ))
+        // Every answer, refusals included, carries the security headers.
+        .layer(middleware::from_fn(security_headers::add))
         .with_state(state)
 }
 

@@ -1,6 +1,13 @@
 //! Line diffs with word-level emphasis (the `similar` crate), shaped for the
 //! pages: unified lines and side-by-side rows, with unchanged stretches
 //! beyond three lines of context folded into a `skip` line.
+//!
+//! Bounded: the line diff and the word emphasis share one deadline, after
+//! which `similar` approximates (coarser hunks, less emphasis) instead of
+//! running quadratically long on texts that differ everywhere. Call it off the
+//! async threads (`spawn_blocking`): within the deadline it still takes CPU.
+
+use std::time::{Duration, Instant};
 
 use app::types::{DiffLine, DiffPart, DiffRow, DiffView};
 use similar::{ChangeTag, TextDiff};
@@ -8,8 +15,14 @@ use similar::{ChangeTag, TextDiff};
 /// Lines of context kept around each change.
 const CONTEXT: usize = 3;
 
+/// The time a diff may spend before it approximates.
+pub const DEADLINE: Duration = Duration::from_millis(300);
+
 pub fn diff(old: &str, new: &str) -> DiffView {
-    let text_diff = TextDiff::from_lines(old, new);
+    let deadline = Instant::now() + DEADLINE;
+    let text_diff = TextDiff::configure()
+        .deadline(deadline)
+        .diff_lines(old, new);
     let mut view = DiffView::default();
     for (i, group) in text_diff.grouped_ops(CONTEXT).iter().enumerate() {
         if i > 0 {
@@ -28,7 +41,9 @@ pub fn diff(old: &str, new: &str) -> DiffView {
         let mut deleted = Vec::new();
         let mut inserted = Vec::new();
         for op in group {
-            for change in text_diff.iter_inline_changes(op) {
+            // One deadline for all ops: `iter_inline_changes` would give each
+            // op its own 500 ms.
+            for change in text_diff.iter_inline_changes_deadline(op, Some(deadline)) {
                 let kind = match change.tag() {
                     ChangeTag::Equal => "equal",
                     ChangeTag::Delete => "delete",
@@ -127,5 +142,32 @@ mod tests {
         let view = diff(&old, &new);
         assert!(view.unified.iter().any(|l| l.kind == "skip"));
         assert!(view.unified.len() < 25);
+    }
+
+    /// Twelve changed lines of 40,000 random words each: word emphasis per
+    /// line is expensive, and with a deadline per op (`similar`'s default,
+    /// 500 ms) they would take 12 × 500 ms; one shared deadline bounds it.
+    #[test]
+    fn word_emphasis_shares_one_deadline() {
+        let text = |mut seed: u64| {
+            let mut out = String::new();
+            for block in 0..12 {
+                out.push_str(&format!("== block {block} ==\n"));
+                for _ in 0..40_000 {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    out.push_str(["a ", "b ", "c "][(seed % 3) as usize]);
+                }
+                out.push('\n');
+            }
+            out
+        };
+        let (old, new) = (text(1), text(99));
+        let started = Instant::now();
+        let view = diff(&old, &new);
+        let took = started.elapsed();
+        assert_eq!((view.added, view.removed), (12, 12));
+        assert!(took < Duration::from_secs(3), "took {took:?}");
     }
 }

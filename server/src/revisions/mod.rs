@@ -11,6 +11,7 @@
 pub mod diff;
 pub mod export;
 mod import;
+pub mod merge;
 pub mod ops;
 mod save;
 pub mod sync;
@@ -87,6 +88,8 @@ const COLUMNS: &str =
 pub struct Revisions {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
+    /// Turns for the three-way merges of saves (never under `writer`).
+    merges: merge::Merges,
 }
 
 /// A write transaction and the in-process write turn that goes with it.
@@ -111,6 +114,7 @@ impl Revisions {
         Revisions {
             pool,
             writer: Arc::new(Mutex::new(())),
+            merges: merge::Merges::default(),
         }
     }
 

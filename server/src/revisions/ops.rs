@@ -3,6 +3,7 @@
 //! saved, compared or restored. Saves wait until the index shows them.
 
 use app::types::{EditSource, HistoryView, Labels, RunbookView, SaveOutcome};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{Origin, SaveRequest};
 use crate::error::{Error, Result};
@@ -116,16 +117,49 @@ pub fn suggested_group(engines: &Engines, alert: &str) -> Option<String> {
     )
 }
 
+/// Previews rendered at once (each on the blocking pool, bounded in work
+/// by the render pipeline's limits); more are refused (429), not queued: the
+/// editor asks again after the next keystroke.
+pub const MAX_CONCURRENT_PREVIEWS: usize = 4;
+
+/// Turns for previews: a semaphore that refuses instead of waiting.
+pub struct Turns(Semaphore);
+
+impl Turns {
+    pub const fn new(concurrent: usize) -> Turns {
+        Turns(Semaphore::const_new(concurrent))
+    }
+
+    pub fn take(&self) -> Result<SemaphorePermit<'_>> {
+        self.0.try_acquire().map_err(|_| {
+            Error::TooManyRequests(format!(
+                "{MAX_CONCURRENT_PREVIEWS} previews are being rendered; try again in a moment"
+            ))
+        })
+    }
+}
+
+/// One process serves one portal, so the cap is process-wide.
+static PREVIEWS: Turns = Turns::new(MAX_CONCURRENT_PREVIEWS);
+
 /// Render a text exactly as its page would show it (without labels).
 pub async fn preview(engines: &Engines, key: &str, source: String) -> Result<RunbookView> {
     if source.len() > super::save::MAX_SOURCE_BYTES {
-        return Err(Error::BadRequest("runbook text too long".into()));
+        return Err(Error::TooLarge(format!(
+            "runbook text longer than {} bytes",
+            super::save::MAX_SOURCE_BYTES
+        )));
     }
     let target = target(engines, key)?;
     let rules = engines.revisions.rules();
-    let runbook = tokio::task::spawn_blocking(move || render_one(&target.path, &source, &rules))
-        .await
-        .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
+    // Held by the render itself: a client that goes away does not free it early.
+    let turn = PREVIEWS.take()?;
+    let runbook = tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        render_one(&target.path, &source, &rules)
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("preview failed: {e}")))?;
     // Checks become static cards: the preview runs nothing.
     let mut view = portal::view(&runbook, &Labels::default(), None);
     view.body = vec![app::checks::BodyPart::Html(portal::body_html(
@@ -226,7 +260,10 @@ pub async fn history(
                     .ok_or_else(|| Error::NotFound(format!("{key} has no revision {id}")))
             };
             let (old, new) = (text(from).await?, text(to).await?);
-            Some((from, to, super::diff::diff(&old, &new)))
+            let diff = tokio::task::spawn_blocking(move || super::diff::diff(&old, &new))
+                .await
+                .map_err(|e| Error::Internal(format!("diff failed: {e}")))?;
+            Some((from, to, diff))
         }
         None => None,
     };
@@ -239,4 +276,19 @@ pub async fn history(
         limit: LIMIT,
         diff,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_past_the_cap_are_refused_until_one_finishes() {
+        let turns = Turns::new(2);
+        let first = turns.take().unwrap();
+        let _second = turns.take().unwrap();
+        assert!(matches!(turns.take(), Err(Error::TooManyRequests(_))));
+        drop(first);
+        assert!(turns.take().is_ok());
+    }
 }

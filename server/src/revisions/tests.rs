@@ -120,3 +120,143 @@ async fn conflicting_saves_are_refused_and_disjoint_ones_merged() {
             .is_err()
     );
 }
+
+/// Issue #12: a save that has to merge big, very different texts used to
+/// hold the write lock (and `BEGIN IMMEDIATE`) for the whole merge; other
+/// writes waited. Now the merge runs without the lock.
+#[tokio::test]
+async fn other_writes_do_not_wait_on_a_merge() {
+    use std::time::{Duration, Instant};
+    let (_dir, revisions) = store().await;
+    let lines = |tag: &str| -> String {
+        (0..super::merge::MAX_MERGE_LINES)
+            .map(|i| format!("{tag} {i}\n"))
+            .collect()
+    };
+    revisions
+        .import(&[file("g/A.md", &lines("base"))])
+        .await
+        .unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    saved(
+        revisions
+            .save(edit(Some(base), &lines("alice"), "alice"))
+            .await
+            .unwrap(),
+    );
+    // Bob, from the old base, rewrote every line: a long merge, a conflict.
+    let merging = {
+        let revisions = revisions.clone();
+        let bob = edit(Some(base), &lines("bob"), "bob");
+        tokio::spawn(async move { revisions.save(bob).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let mut other = edit(None, "other\n", "carol");
+    other.path = "g/B.md".into();
+    saved(revisions.save(other).await.unwrap());
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(500), "waited {took:?}");
+    assert!(
+        !merging.is_finished(),
+        "the merge must still be running for this test to mean anything"
+    );
+    match merging.await.unwrap().unwrap() {
+        SaveOutcome::Conflict(conflict) => assert!(conflict.merged.contains("<<<<<<<")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn texts_too_long_to_merge_are_refused_with_what_to_do() {
+    let (_dir, revisions) = store().await;
+    let long: String = (0..=super::merge::MAX_MERGE_LINES)
+        .map(|i| format!("line {i}\n"))
+        .collect();
+    revisions.import(&[file("g/A.md", &long)]).await.unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    saved(
+        revisions
+            .save(edit(Some(base), &format!("alice\n{long}"), "alice"))
+            .await
+            .unwrap(),
+    );
+    let refused = revisions
+        .save(edit(Some(base), &format!("{long}bob\n"), "bob"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, crate::error::Error::Conflict(m) if m.contains("reload the current text")),
+        "{refused:?}"
+    );
+    // Based on the current revision, the same size saves without a merge.
+    let current = revisions.current("g/A.md").await.unwrap().unwrap();
+    saved(
+        revisions
+            .save(edit(
+                Some(current.id),
+                &format!("{}bob\n", current.source),
+                "bob",
+            ))
+            .await
+            .unwrap(),
+    );
+    let huge = "x".repeat(super::save::MAX_SOURCE_BYTES + 1);
+    assert!(matches!(
+        revisions.save(edit(None, &huge, "eve")).await,
+        Err(crate::error::Error::TooLarge(_))
+    ));
+}
+
+/// The current revision moved while a save was being merged: the save is
+/// merged again on top of the new one instead of overwriting it.
+#[tokio::test]
+async fn a_save_merged_while_another_landed_is_merged_again() {
+    let block = |tag: &str| -> String { (0..2000).map(|i| format!("{tag} {i}\n")).collect() };
+    let sep: String = (0..20).map(|i| format!("separator {i}\n")).collect();
+    let (_dir, revisions) = store().await;
+    let base_text = format!("{}{sep}{}", block("x"), block("y"));
+    revisions
+        .import(&[file("g/A.md", &base_text)])
+        .await
+        .unwrap();
+    let base = revisions.current("g/A.md").await.unwrap().unwrap().id;
+    // Alice rewrote the second half; Bob, from the same base, the first: a
+    // clean merge that takes a while.
+    let alice_text = format!("{}{sep}{}", block("x"), block("alice"));
+    let alice = saved(
+        revisions
+            .save(edit(Some(base), &alice_text, "alice"))
+            .await
+            .unwrap(),
+    );
+    let merging = {
+        let revisions = revisions.clone();
+        let bob = edit(
+            Some(base),
+            &format!("{}{sep}{}", block("bob"), block("y")),
+            "bob",
+        );
+        tokio::spawn(async move { revisions.save(bob).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    // Carol appends to Alice's revision while Bob's merge runs.
+    let carol = saved(
+        revisions
+            .save(edit(Some(alice), &format!("{alice_text}carol\n"), "carol"))
+            .await
+            .unwrap(),
+    );
+    assert!(
+        !merging.is_finished(),
+        "Bob's merge must still be running for this test to mean anything"
+    );
+    match merging.await.unwrap().unwrap() {
+        SaveOutcome::Saved { merged_with, .. } => assert_eq!(merged_with, Some(carol)),
+        other => panic!("{other:?}"),
+    }
+    let current = revisions.current("g/A.md").await.unwrap().unwrap();
+    assert!(current.source.starts_with("bob 0\n"));
+    assert!(current.source.contains("alice 1999\n") && current.source.ends_with("carol\n"));
+    assert_eq!(current.parent_id, Some(carol));
+}

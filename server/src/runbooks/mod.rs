@@ -2,8 +2,10 @@
 //! and serve lookups from an immutable index that is swapped whole.
 
 pub mod document;
+pub mod fragments;
 pub mod highlight;
 pub mod index;
+pub mod limits;
 pub mod placeholders;
 pub mod render;
 pub mod rule_box;

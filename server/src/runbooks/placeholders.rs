@@ -51,10 +51,20 @@ impl Template {
     pub fn parse(html: &str) -> Template {
         let mut parts = Vec::new();
         let mut last = 0;
+        let mut markup = Markup::Text;
+        let mut scanned = 0;
         for captures in PLACEHOLDER.captures_iter(html) {
             let Some(whole) = captures.get(0) else {
                 continue;
             };
+            markup = markup.after(&html[scanned..whole.start()]);
+            scanned = whole.start();
+            if markup != Markup::Text {
+                // Inside a tag (an attribute): a label value there could make
+                // a `javascript:` URL the sanitiser never saw, and a `<mark>`
+                // would break the tag. Left as written.
+                continue;
+            }
             let expr = captures
                 .name("inner")
                 .or(captures.name("expr"))
@@ -131,6 +141,31 @@ impl Template {
     }
 }
 
+/// Where a position in sanitised HTML is: in text, or inside a tag (and
+/// there, inside a quoted attribute value). Scanned on from the previous
+/// placeholder, so parsing stays linear.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Markup {
+    Text,
+    Tag,
+    Quoted(u8),
+}
+
+impl Markup {
+    fn after(mut self, html: &str) -> Markup {
+        for byte in html.bytes() {
+            self = match (self, byte) {
+                (Markup::Text, b'<') => Markup::Tag,
+                (Markup::Tag, b'>') => Markup::Text,
+                (Markup::Tag, q @ (b'"' | b'\'')) => Markup::Quoted(q),
+                (Markup::Quoted(q), b) if b == q => Markup::Tag,
+                (state, _) => state,
+            };
+        }
+        self
+    }
+}
+
 fn reference(expr: &str) -> Option<Reference> {
     if let Some(label) = LABEL.captures(expr) {
         return Some(Reference::Label(label[1].to_string()));
@@ -195,6 +230,21 @@ mod tests {
         assert!(
             html.contains("keep={{ .Values.x }}"),
             "unknown forms stay as text: {html}"
+        );
+    }
+
+    #[test]
+    fn placeholders_inside_tags_stay_as_written() {
+        let t = Template::parse(
+            "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on {{ $labels.instance }}</a>",
+        );
+        let html = t.fill(
+            &labels(&[("url", "javascript:alert(1)"), ("instance", "\"><script>")]),
+            None,
+        );
+        assert_eq!(
+            html,
+            "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on <mark class=\"filled\" title=\"label instance\">\"&gt;&lt;script&gt;</mark></a>"
         );
     }
 

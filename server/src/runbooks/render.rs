@@ -9,10 +9,10 @@ use html_escape::encode_text as esc;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::document::{Document, Shortcode, check_marker, token};
-use super::highlight;
 pub use super::rule_box::RuleSource;
 use super::rule_box::rule_box;
 use super::rules::{Rule, RuleSet};
+use super::{fragments, highlight, limits};
 use crate::checks::CheckSpec;
 
 /// A heading of the body, for the table of contents.
@@ -46,16 +46,19 @@ const OPTIONS: Options = Options::ENABLE_TABLES
 pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
     let events: Vec<Event<'_>> = Parser::new_ext(&doc.body, OPTIONS).collect();
     let text = plain_text(&events);
+    // Before any HTML is made: deep nesting costs the sanitiser quadratic time.
+    let (events, too_deep) = limits::bound_nesting(events);
     let events = without_leading_title(events);
     let (events, headings) = with_heading_ids(events);
     let first_code_token = doc.shortcodes.len();
     let (events, code_blocks) = lift_code_blocks(events, first_code_token);
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    let mut html = SANITIZER.clean(&html).to_string();
+    let html = SANITIZER.clean(&html).to_string();
     let mut shown_rule = None;
-    for (i, shortcode) in doc.shortcodes.iter().enumerate() {
-        let replacement = match shortcode {
+    let mut pieces = Vec::with_capacity(first_code_token + code_blocks.len());
+    for shortcode in &doc.shortcodes {
+        pieces.push(match shortcode {
             Shortcode::Rule { file, alert } => {
                 let (box_html, rule) = rule_box(file, alert, rules, &doc.comment_yaml);
                 if shown_rule.is_none() {
@@ -67,13 +70,12 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
                 "<div class=\"notice shortcode-unknown\">Unsupported shortcode <code>{}</code> (not rendered)</div>",
                 esc(raw)
             ),
-        };
-        html = put_fragment(html, i, &replacement);
+        });
     }
     let mut checks = Vec::new();
     let mut check_ids = HashSet::new();
-    for (i, block) in code_blocks.iter().enumerate() {
-        let fragment = if block.lang == "check" {
+    for block in &code_blocks {
+        pieces.push(if block.lang == "check" {
             match crate::checks::spec::parse(&block.code, &mut check_ids) {
                 Ok(spec) => {
                     checks.push(spec);
@@ -83,9 +85,10 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
             }
         } else {
             highlight::code_block(&block.lang, &block.code)
-        };
-        html = put_fragment(html, first_code_token + i, &fragment);
+        });
     }
+    let boxes: Vec<String> = too_deep.iter().map(|d| limits::error_box(*d)).collect();
+    let html = fragments::put(&html, &pieces, &boxes);
     Rendered {
         html,
         headings,
@@ -102,18 +105,6 @@ fn check_error(problem: &str, code: &str) -> String {
         esc(problem),
         esc(code)
     )
-}
-
-/// Replace token `i` (alone in a paragraph, or inline) by trusted HTML made
-/// here after sanitising.
-fn put_fragment(html: String, i: usize, fragment: &str) -> String {
-    let token = token(i);
-    let paragraph = format!("<p>{token}</p>");
-    if html.contains(&paragraph) {
-        html.replacen(&paragraph, fragment, 1)
-    } else {
-        html.replacen(&token, fragment, 1)
-    }
 }
 
 /// A fenced or indented code block, taken out for highlighting.

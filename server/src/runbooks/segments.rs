@@ -28,34 +28,36 @@ const VOID: [&str; 14] = [
 static TAG: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9-]*)").expect("tag regex"));
 
-/// Split `html` at the markers of `checks`.
+/// Split `html` at the markers of `checks`, in one pass: the depth at each
+/// marker is counted on from the previous one (counting from the start for
+/// each marker was quadratic in the number of checks).
 pub fn split(html: &str, checks: &[CheckSpec]) -> Vec<Segment> {
-    let mut cuts: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, check)
-    let mut html = html.to_string();
+    let mut segments = Vec::new();
+    let mut pending = String::new();
+    let mut last = 0;
+    let mut open = 0;
     for (i, check) in checks.iter().enumerate() {
         let marker = check_marker(i);
-        let Some(at) = html.find(&marker) else {
+        let Some(found) = html[last..].find(&marker) else {
             continue;
         };
-        if depth(&html[..at]) == 0 {
-            cuts.push((at, at + marker.len(), i));
+        let at = last + found;
+        open = depth_after(open, &html[last..at]);
+        pending.push_str(&html[last..at]);
+        if open == 0 {
+            if !pending.is_empty() {
+                segments.push(Segment::Html(Template::parse(&pending)));
+                pending.clear();
+            }
+            segments.push(Segment::Check(i));
         } else {
-            html.replace_range(at..at + marker.len(), &static_card(check));
-            // Positions found so far are before `at` and stay valid.
+            pending.push_str(&static_card(check));
         }
+        last = at + marker.len();
     }
-    cuts.sort_unstable();
-    let mut segments = Vec::new();
-    let mut last = 0;
-    for (start, end, check) in cuts {
-        if start > last {
-            segments.push(Segment::Html(Template::parse(&html[last..start])));
-        }
-        segments.push(Segment::Check(check));
-        last = end;
-    }
-    if last < html.len() {
-        segments.push(Segment::Html(Template::parse(&html[last..])));
+    pending.push_str(&html[last..]);
+    if !pending.is_empty() {
+        segments.push(Segment::Html(Template::parse(&pending)));
     }
     segments
 }
@@ -70,22 +72,20 @@ pub fn flatten(html: &str, checks: &[CheckSpec]) -> String {
         })
 }
 
-/// How many elements are open at the end of `html` (well-formed, as the
-/// sanitiser and our own fragments write it).
-fn depth(html: &str) -> usize {
-    let mut depth: usize = 0;
+/// How many elements are open after `html`, starting from `open`
+/// (well-formed, as the sanitiser and our own fragments write it).
+fn depth_after(mut open: usize, html: &str) -> usize {
     for tag in TAG.captures_iter(html) {
-        let name = tag[2].to_ascii_lowercase();
-        if VOID.contains(&name.as_str()) {
+        if VOID.iter().any(|v| tag[2].eq_ignore_ascii_case(v)) {
             continue;
         }
         if &tag[1] == "/" {
-            depth = depth.saturating_sub(1);
+            open = open.saturating_sub(1);
         } else {
-            depth += 1;
+            open += 1;
         }
     }
-    depth
+    open
 }
 
 #[cfg(test)]
