@@ -24,15 +24,9 @@ async fn run_a_check_from_the_page_and_see_it_on_the_incident() {
     );
     client.goto(&page).await.unwrap();
     browser.wait_hydrated().await.unwrap();
-    assert!(
-        client
-            .find(Locator::Css(
-                ".check-card[data-check='tcp-open'] .check-never"
-            ))
-            .await
-            .is_ok(),
-        "not run yet"
-    );
+    // Not run yet (waited for: under load the card may still be settling
+    // right after hydration).
+    wait_for(client, ".check-card[data-check='tcp-open'] .check-never").await;
     // A check whose label is missing from the URL cannot be started.
     let blocked = client
         .find(Locator::Css(

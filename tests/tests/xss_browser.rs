@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 use fantoccini::wd::WebDriverCompatibleCommand;
+use portal_tests::portal::Tree;
 use portal_tests::{Browser, Portal};
 use regex::Regex;
 
@@ -16,20 +17,7 @@ use regex::Regex;
 const LABEL: &str = "%3C%2Ftitle%3E%3Cscript%3Ewindow.__xss%3D5%3C%2Fscript%3E%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D5%3E";
 
 async fn fixture_portal() -> Portal {
-    let fixtures = portal_tests::fixtures();
-    let runbooks = fixtures.join("runbooks");
-    let rules = fixtures.join("rules");
-    Portal::start(
-        &[
-            "--runbooks",
-            runbooks.to_str().unwrap(),
-            "--rules",
-            rules.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .await
-    .unwrap()
+    Portal::serving(&Tree::fixtures(), &[], &[]).await.unwrap()
 }
 
 /// chromedriver's console log (`POST /session/{id}/se/log`); each call

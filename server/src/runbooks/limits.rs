@@ -93,8 +93,9 @@ pub fn bound_nesting(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<usize>) {
 }
 
 /// Elements open after `raw`, starting from `open` (as a browser would count
-/// them, roughly: unclosed non-void tags stay open, `/>` included).
-fn open_after(mut open: usize, raw: &str) -> usize {
+/// them, roughly: unclosed non-void tags stay open, `/>` included). Also how
+/// `segments` tells whether a check marker stands at the top level.
+pub fn open_after(mut open: usize, raw: &str) -> usize {
     for tag in TAG.captures_iter(raw) {
         if VOID.iter().any(|v| tag[2].eq_ignore_ascii_case(v)) {
             continue;

@@ -3,11 +3,8 @@
 //! checks at the top level of the document are cut out: splitting inside a
 //! list or a `<details>` would break its HTML, so those get a static card.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use super::document::check_marker;
+use super::limits::open_after;
 use super::placeholders::Template;
 use crate::checks::CheckSpec;
 use crate::checks::views::static_card;
@@ -18,15 +15,6 @@ pub enum Segment {
     /// Check `i` of the runbook.
     Check(usize),
 }
-
-/// Elements that never have a closing tag.
-const VOID: [&str; 14] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
-
-static TAG: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9-]*)").expect("tag regex"));
 
 /// Split `html` at the markers of `checks`, in one pass: the depth at each
 /// marker is counted on from the previous one (counting from the start for
@@ -42,7 +30,7 @@ pub fn split(html: &str, checks: &[CheckSpec]) -> Vec<Segment> {
             continue;
         };
         let at = last + found;
-        open = depth_after(open, &html[last..at]);
+        open = open_after(open, &html[last..at]);
         pending.push_str(&html[last..at]);
         if open == 0 {
             if !pending.is_empty() {
@@ -70,22 +58,6 @@ pub fn flatten(html: &str, checks: &[CheckSpec]) -> String {
         .fold(html.to_string(), |html, (i, check)| {
             html.replacen(&check_marker(i), &static_card(check), 1)
         })
-}
-
-/// How many elements are open after `html`, starting from `open`
-/// (well-formed, as the sanitiser and our own fragments write it).
-fn depth_after(mut open: usize, html: &str) -> usize {
-    for tag in TAG.captures_iter(html) {
-        if VOID.iter().any(|v| tag[2].eq_ignore_ascii_case(v)) {
-            continue;
-        }
-        if &tag[1] == "/" {
-            open = open.saturating_sub(1);
-        } else {
-            open += 1;
-        }
-    }
-    open
 }
 
 #[cfg(test)]
