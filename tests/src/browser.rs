@@ -107,3 +107,16 @@ pub async fn enabled(client: &fantoccini::Client, css: &str) -> fantoccini::elem
     }
     panic!("{css} never became enabled");
 }
+
+/// Click the element matching `css` and wait for `then` to appear: how a
+/// test proves a control reacts without a reload (i.e. the page hydrated).
+pub async fn click_then(client: &fantoccini::Client, css: &str, then: &str) {
+    client
+        .find(fantoccini::Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css} is missing: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    wait_for(client, then).await;
+}

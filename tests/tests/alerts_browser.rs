@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use fantoccini::Locator;
+use portal_tests::browser::click_then;
 use portal_tests::process::eventually;
 use portal_tests::{Alertmanager, Browser, Portal, Prometheus};
 
@@ -143,19 +144,12 @@ async fn runbook_page_flips_live_and_shows_silence_and_graph() {
             .starts_with('M')
     );
     // Switching the range re-queries without a reload.
-    client
-        .find(Locator::Css(".alert-graph button[data-hours='6']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(".alert-graph .graph[data-hours='6'] svg"))
-        .await
-        .unwrap();
+    click_then(
+        client,
+        ".alert-graph button[data-hours='6']",
+        ".alert-graph .graph[data-hours='6'] svg",
+    )
+    .await;
     let shot = client.screenshot().await.unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots/alert-panel.png");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

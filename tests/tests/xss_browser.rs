@@ -5,10 +5,8 @@
 //! Content-Security-Policy violation. Also: every page's CSP names the nonce
 //! its inline scripts carry.
 
-use std::time::Duration;
-
-use fantoccini::Locator;
 use fantoccini::wd::WebDriverCompatibleCommand;
+use portal_tests::browser::click_then;
 use portal_tests::portal::Tree;
 use portal_tests::{Browser, Portal};
 use regex::Regex;
@@ -95,19 +93,13 @@ async fn payloads_in_head_text_and_labels_never_run_and_pages_hydrate() {
                 title.starts_with("T </title><script>"),
                 "shown as text: {title:?}"
             );
-            client
-                .find(Locator::Css("button.range[data-hours='6']"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            client
-                .wait()
-                .at_most(Duration::from_secs(10))
-                .for_element(Locator::Css("button.range.active[data-hours='6']"))
-                .await
-                .expect("the range button reacts once hydrated");
+            // The range button reacts: the page hydrated.
+            click_then(
+                client,
+                "button.range[data-hours='6']",
+                "button.range.active[data-hours='6']",
+            )
+            .await;
         }
         let problems: Vec<String> = console(client)
             .await
