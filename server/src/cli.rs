@@ -20,6 +20,9 @@ pub struct Cli {
     /// Address to listen on [default: 127.0.0.1:3000].
     #[arg(long, global = true)]
     pub listen: Option<SocketAddr>,
+    /// The URL people reach the portal at (its host is an allowed Host).
+    #[arg(long, global = true)]
+    pub public_url: Option<String>,
     /// Database: a sqlx URL (sqlite://x.db?mode=rwc) or a file path [default: runbook-portal.db].
     #[arg(long, global = true)]
     pub database: Option<String>,
@@ -74,6 +77,7 @@ impl Cli {
     pub fn overrides(&self) -> FlagOverrides {
         FlagOverrides {
             listen: self.listen,
+            public_url: self.public_url.clone(),
             database: self.database.clone(),
             runbooks: self.runbooks.clone(),
             rules: self.rules.clone(),

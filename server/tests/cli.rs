@@ -22,6 +22,7 @@ fn help_lists_the_documented_flags() {
         "--rules",
         "--prometheus",
         "--alertmanager",
+        "--public-url",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
@@ -30,7 +31,13 @@ fn help_lists_the_documented_flags() {
 #[test]
 fn config_prints_merged_configuration() {
     let output = portal()
-        .args(["--listen", "127.0.0.1:4000", "config"])
+        .args([
+            "--listen",
+            "127.0.0.1:4000",
+            "--public-url",
+            "https://portal.example.com",
+            "config",
+        ])
         .env("RUNBOOK_PORTAL_DATABASE", "from-env.db")
         .env("RUNBOOK_PORTAL_AUTH__PROXY_HEADER", "X-Forwarded-User")
         .output()
@@ -43,6 +50,10 @@ fn config_prints_merged_configuration() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("listen = \"127.0.0.1:4000\""), "{text}");
     assert!(text.contains("database = \"from-env.db\""), "{text}");
+    assert!(
+        text.contains("public_url = \"https://portal.example.com\""),
+        "{text}"
+    );
     assert!(
         text.contains("proxy_header = \"X-Forwarded-User\""),
         "{text}"

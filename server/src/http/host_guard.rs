@@ -128,10 +128,18 @@ pub async fn require_allowed_host(
     let authority = request.uri().authority().map(|a| a.as_str());
     for host in [header, authority].into_iter().flatten() {
         if !state.hosts.allows(host) {
-            tracing::warn!(
-                host,
-                "request for a host that is not allowed (http.allowed_hosts)"
-            );
+            // Once at warn (a proxy that rewrites Host shows up at once),
+            // then at debug: a hostile page must not be able to fill the log.
+            static WARNED: std::sync::atomic::AtomicBool =
+                std::sync::atomic::AtomicBool::new(false);
+            if WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                tracing::debug!(host, "request for a host that is not allowed");
+            } else {
+                tracing::warn!(
+                    host,
+                    "request for a host that is not allowed (http.allowed_hosts); further ones are logged at debug level"
+                );
+            }
             return app_error_response(AppError::Misdirected(format!(
                 "this portal does not serve {host:?}; add it to http.allowed_hosts or set public_url"
             )));
