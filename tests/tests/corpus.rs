@@ -145,9 +145,10 @@ async fn every_corpus_page_renders() {
     println!("corpus: {} runbooks; {summary:?}", list.len());
     assert!(
         failures.is_empty(),
-        "{} failures:\n{}",
+        "{} failures:\n{}\nportal log (tail):\n{}",
         failures.len(),
-        failures.join("\n")
+        failures.join("\n"),
+        portal.log()
     );
     assert!(
         !portal.log().contains("panicked"),
