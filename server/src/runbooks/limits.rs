@@ -57,12 +57,7 @@ pub fn bound_nesting(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<usize>) {
     let mut deepest = 0usize;
     let mut events = events.into_iter().peekable();
     while let Some(event) = events.next() {
-        match &event {
-            Event::Start(_) => markdown += 1,
-            Event::End(_) => markdown = markdown.saturating_sub(1),
-            Event::Html(raw) | Event::InlineHtml(raw) => html = open_after(html, raw),
-            _ => {}
-        }
+        step(&mut markdown, &mut html, &event);
         deepest = deepest.max(markdown + html);
         block.push(event);
         if markdown > 0 && events.peek().is_some() {
@@ -92,6 +87,16 @@ pub fn bound_nesting(events: Vec<Event<'_>>) -> (Vec<Event<'_>>, Vec<usize>) {
     (out, refused)
 }
 
+/// Advance the Markdown and raw-HTML depths past `event`.
+fn step(markdown: &mut usize, html: &mut usize, event: &Event<'_>) {
+    match event {
+        Event::Start(_) => *markdown += 1,
+        Event::End(_) => *markdown = markdown.saturating_sub(1),
+        Event::Html(raw) | Event::InlineHtml(raw) => *html = open_after(*html, raw),
+        _ => {}
+    }
+}
+
 /// Elements open after `raw`, starting from `open` (as a browser would count
 /// them, roughly: unclosed non-void tags stay open, `/>` included). Also how
 /// `segments` tells whether a check marker stands at the top level.
@@ -115,12 +120,7 @@ pub fn depth_of(markdown: &str) -> usize {
     let mut deepest = 0;
     let (mut md, mut html) = (0usize, 0usize);
     for event in pulldown_cmark::Parser::new(markdown) {
-        match &event {
-            Event::Start(_) => md += 1,
-            Event::End(_) => md = md.saturating_sub(1),
-            Event::Html(raw) | Event::InlineHtml(raw) => html = open_after(html, raw),
-            _ => {}
-        }
+        step(&mut md, &mut html, &event);
         deepest = deepest.max(md + html);
     }
     deepest
