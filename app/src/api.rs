@@ -1,35 +1,66 @@
 //! Server functions: the pages' only way to the server. Each one is a thin
-//! call into the [`Portal`](crate::backend::Portal) provided by the server.
+//! call into the core's use cases, which the server provides as context.
 
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::types::{
+use portal_types::{
     AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
     RunbookPath, RunbookSummary, SearchResult, TimelineEvent,
 };
 
-/// Give a failed call the HTTP status of its error (otherwise every error
-/// would answer 500).
 #[cfg(feature = "ssr")]
-fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
-    if let (Err(error), Some(response)) = (&result, use_context::<leptos_axum::ResponseOptions>()) {
-        response.set_status(
-            http::StatusCode::from_u16(error.status())
-                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-        );
+use serving::{actor, core, with_status};
+
+/// What every server function needs on the server: the core, the caller's
+/// identity, and a status code for its errors.
+#[cfg(feature = "ssr")]
+mod serving {
+    use leptos::prelude::use_context;
+
+    use crate::error::AppError;
+
+    /// The core provided by the server for this request.
+    pub fn core() -> Result<portal_core::Core, AppError> {
+        use_context::<portal_core::Core>()
+            .ok_or_else(|| AppError::Internal("core context missing".into()))
     }
-    result
+
+    /// The actor of this request's write: the server reads the credentials
+    /// off every request (`Credentials` in its extensions), the core judges.
+    pub async fn actor() -> Result<portal_core::Actor, AppError> {
+        let parts = use_context::<http::request::Parts>()
+            .ok_or_else(|| AppError::Internal("request context missing".into()))?;
+        let credentials = parts
+            .extensions
+            .get::<portal_core::Credentials>()
+            .ok_or_else(|| AppError::Internal("credentials missing".into()))?;
+        Ok(core()?.auth.writer(credentials).await?)
+    }
+
+    /// Give a failed call the HTTP status of its error (otherwise every error
+    /// would answer 500).
+    pub fn with_status<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+        if let (Err(error), Some(response)) =
+            (&result, use_context::<leptos_axum::ResponseOptions>())
+        {
+            response.set_status(
+                http::StatusCode::from_u16(error.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+        result
+    }
 }
 
 #[server(prefix = "/sf", endpoint = "catalog")]
 pub async fn get_catalog() -> Result<Catalog, AppError> {
-    with_status(crate::backend::portal().map(|p| p.catalog()))
+    with_status(core().map(|c| c.catalog.catalog()))
 }
 
 #[server(prefix = "/sf", endpoint = "tagged")]
 pub async fn tagged(tag: String) -> Result<Vec<RunbookSummary>, AppError> {
-    with_status(crate::backend::portal().map(|p| p.tagged(&tag)))
+    with_status(core().map(|c| c.catalog.tagged(&tag)))
 }
 
 #[server(prefix = "/sf", endpoint = "search")]
@@ -37,7 +68,7 @@ pub async fn search(
     query: String,
     #[server(default)] limit: Option<usize>,
 ) -> Result<Vec<SearchResult>, AppError> {
-    with_status(crate::backend::portal().and_then(|p| p.search(&query, limit.unwrap_or(20))))
+    with_status(core().and_then(|c| Ok(c.catalog.search(&query, limit.unwrap_or(20))?)))
 }
 
 /// Resolve `/runbooks/{path}`. A missing page answers 404; a runbook whose
@@ -48,17 +79,14 @@ pub async fn resolve_path(
     path: String,
     #[server(default)] labels: Labels,
 ) -> Result<RunbookPath, AppError> {
-    let portal = crate::backend::portal();
-    let mut resolved = portal
-        .as_ref()
-        .map(|p| p.resolve(&path, &labels))
-        .map_err(Clone::clone);
-    if let (Ok(portal), Ok(RunbookPath::Runbook(view))) = (&portal, &mut resolved)
-        && view.error.is_none()
-        && !view.checks.is_empty()
-    {
-        view.last_results = portal.check_results(&view.key).await.unwrap_or_default();
-    }
+    let resolved = match core() {
+        Ok(core) => core
+            .catalog
+            .page(&path, &labels)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
+    };
     let status = match &resolved {
         Ok(RunbookPath::NotFound { .. }) => Some(http::StatusCode::NOT_FOUND),
         Ok(RunbookPath::Runbook(view)) if view.error.is_some() => {
@@ -85,7 +113,7 @@ fn set_page_status(status: http::StatusCode) {
 
 #[server(prefix = "/sf", endpoint = "alert_badge")]
 pub async fn get_alert_badge(alertname: String) -> Result<AlertBadge, AppError> {
-    with_status(crate::backend::portal().map(|p| p.alert_badge(&alertname)))
+    with_status(core().map(|c| c.catalog.alert_badge(&alertname)))
 }
 
 /// The live alert state a panel or the home page starts from; updates then
@@ -93,27 +121,21 @@ pub async fn get_alert_badge(alertname: String) -> Result<AlertBadge, AppError> 
 #[server(prefix = "/sf", endpoint = "live_state")]
 pub async fn get_live_state(
     #[server(default)] alertname: Option<String>,
-) -> Result<crate::live::LiveState, AppError> {
-    with_status(crate::backend::portal().map(|p| p.live_state(alertname.as_deref())))
+) -> Result<portal_types::LiveState, AppError> {
+    with_status(core().map(|c| c.catalog.live_state(alertname.as_deref())))
 }
 
 #[server(prefix = "/sf", endpoint = "coverage")]
-pub async fn get_coverage() -> Result<crate::coverage::Coverage, AppError> {
-    with_status(crate::backend::portal().map(|p| p.coverage()))
+pub async fn get_coverage() -> Result<portal_types::Coverage, AppError> {
+    with_status(core().map(|c| c.catalog.coverage()))
 }
 
 #[server(prefix = "/sf", endpoint = "alert_graph")]
 pub async fn get_alert_graph(
     alertname: String,
     hours: u32,
-) -> Result<crate::live::GraphView, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            portal.alert_graph(&alertname, hours).await
-        }
-        .await,
-    )
+) -> Result<portal_types::GraphView, AppError> {
+    with_status(async { Ok(core()?.catalog.alert_graph(&alertname, hours).await?) }.await)
 }
 
 #[server(prefix = "/sf", endpoint = "open_incident")]
@@ -123,9 +145,12 @@ pub async fn open_incident(
 ) -> Result<IncidentView, AppError> {
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
-            portal.open_incident(&request, &runbook_key, labels).await
+            let create = portal_core::use_cases::CreateIncident {
+                runbook: Some(runbook_key),
+                labels,
+                ..Default::default()
+            };
+            Ok(core()?.incidents.open(&actor().await?, create).await?)
         }
         .await,
     )
@@ -133,77 +158,46 @@ pub async fn open_incident(
 
 #[server(prefix = "/sf", endpoint = "current_incident")]
 pub async fn current_incident(runbook_key: String) -> Result<Option<IncidentView>, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            portal.open_incident_for(&runbook_key).await
-        }
-        .await,
-    )
+    with_status(async { Ok(core()?.incidents.current_for_runbook(&runbook_key).await?) }.await)
 }
 
 #[server(prefix = "/sf", endpoint = "incident")]
 pub async fn get_incident(id: i64) -> Result<IncidentView, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            portal.incident(id).await
-        }
-        .await,
-    )
+    with_status(async { Ok(core()?.incidents.get(id).await?) }.await)
 }
 
 #[server(prefix = "/sf", endpoint = "incidents", input = server_fn::codec::Json)]
 pub async fn list_incidents(query: IncidentQuery) -> Result<IncidentPage, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            portal.incidents(query).await
-        }
-        .await,
-    )
+    with_status(async { Ok(core()?.incidents.list(&query).await?) }.await)
 }
 
 /// Ack, note, tick, resolve…: one timeline event per call.
 #[server(prefix = "/sf", endpoint = "incident_act", input = server_fn::codec::Json)]
 pub async fn incident_act(id: i64, action: IncidentAction) -> Result<TimelineEvent, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
-            portal.incident_act(&request, id, action).await
-        }
-        .await,
-    )
+    with_status(async { Ok(core()?.incidents.act(&actor().await?, id, action).await?) }.await)
 }
 
 /// Wiki editing (issue #8): the editor's starting text for a page key.
 #[server(prefix = "/sf", endpoint = "edit_source")]
-pub async fn edit_source(key: String) -> Result<crate::types::EditSource, AppError> {
-    with_status(
-        async {
-            let portal = crate::backend::portal()?;
-            portal.edit_source(&key).await
-        }
-        .await,
-    )
+pub async fn edit_source(key: String) -> Result<portal_types::EditSource, AppError> {
+    with_status(async { Ok(core()?.editing.edit_source(&key).await?) }.await)
 }
 
 #[server(prefix = "/sf", endpoint = "suggest_group")]
 pub async fn suggest_group(alert: String) -> Result<Option<String>, AppError> {
-    with_status(crate::backend::portal().map(|p| p.suggest_group(&alert)))
+    with_status(core().map(|c| c.editing.suggested_group(&alert)))
 }
 
 #[server(prefix = "/sf", endpoint = "preview_runbook")]
 pub async fn preview_runbook(
     key: String,
     source: String,
-) -> Result<crate::types::RunbookView, AppError> {
+) -> Result<portal_types::RunbookView, AppError> {
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
-            portal.preview(&request, &key, source).await
+            // The same identity as a save: rendering costs CPU, so not for anyone.
+            actor().await?;
+            Ok(core()?.editing.preview(&key, source).await?)
         }
         .await,
     )
@@ -229,16 +223,19 @@ pub async fn save_runbook(
     #[server(default)] base: String,
     source: String,
     #[server(default)] message: String,
-) -> Result<crate::types::SaveOutcome, AppError> {
-    use crate::types::SaveOutcome;
+) -> Result<portal_types::SaveOutcome, AppError> {
+    use portal_types::SaveOutcome;
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
             let base = revision_field(&base)?;
-            let outcome = portal
-                .save_runbook(&request, &key, base, source, message)
-                .await?;
+            let edit = portal_core::use_cases::Edit {
+                key: key.clone(),
+                base,
+                source,
+                message,
+            };
+            let origin = portal_core::revisions::Origin::Web;
+            let outcome = core()?.editing.save(&actor().await?, origin, edit).await?;
             if !matches!(outcome, SaveOutcome::Conflict(_)) {
                 leptos_axum::redirect(&crate::links::runbook(&key));
             }
@@ -254,13 +251,14 @@ pub async fn runbook_history(
     #[server(default)] offset: Option<u32>,
     #[server(default)] from: Option<i64>,
     #[server(default)] to: Option<i64>,
-) -> Result<crate::types::HistoryView, AppError> {
+) -> Result<portal_types::HistoryView, AppError> {
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            portal
-                .history(&key, offset.unwrap_or(0), from.zip(to))
-                .await
+            let compare = from.zip(to);
+            Ok(core()?
+                .editing
+                .history(&key, offset.unwrap_or(0), compare)
+                .await?)
         }
         .await,
     )
@@ -272,15 +270,14 @@ pub async fn restore_revision(
     key: String,
     revision: i64,
     #[server(default)] base: String,
-) -> Result<crate::types::SaveOutcome, AppError> {
-    use crate::types::SaveOutcome;
+) -> Result<portal_types::SaveOutcome, AppError> {
+    use portal_types::SaveOutcome;
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
             let base = revision_field(&base)?;
-            let outcome = portal
-                .restore_revision(&request, &key, revision, base)
+            let outcome = core()?
+                .editing
+                .restore(&actor().await?, &key, revision, base)
                 .await?;
             // To the diff the restore made (a new URL, so the page reloads).
             let history = format!("{}/history", crate::links::runbook(&key));
@@ -305,14 +302,18 @@ pub async fn run_check(
     runbook_key: String,
     check_id: String,
     #[server(default)] labels: Labels,
-) -> Result<crate::checks::CheckResult, AppError> {
+) -> Result<portal_types::CheckResult, AppError> {
     with_status(
         async {
-            let portal = crate::backend::portal()?;
-            let request = crate::backend::request_parts()?;
-            portal
-                .run_check(&request, &runbook_key, &check_id, labels)
-                .await
+            let request = portal_core::use_cases::RunRequest {
+                labels,
+                incident_id: None,
+            };
+            let actor = actor().await?;
+            Ok(core()?
+                .checks
+                .run(&actor, &runbook_key, &check_id, &request)
+                .await?)
         }
         .await,
     )

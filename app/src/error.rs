@@ -1,6 +1,6 @@
-//! The error type that crosses the server-function boundary. The server's own
-//! error type converts into it, and its `status()` is the one place where an
-//! error kind becomes an HTTP status code.
+//! The error type that crosses the server-function boundary and the JSON API.
+//! The core's error converts into it, and its `status()` is the one place
+//! where an error kind becomes an HTTP status code.
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
@@ -65,5 +65,58 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::ServerFn(value)
+    }
+}
+
+/// JSON body of every API error.
+#[cfg(feature = "ssr")]
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a human.
+    pub error: String,
+}
+
+/// Every refusal and failure of the JSON API and the server's own layers
+/// answers this way: the status of its kind, the reason as JSON.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status())
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let body = ErrorBody {
+            status: status.as_u16(),
+            error: self.to_string(),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}
+
+/// The core's errors by kind; internal details go to the log, not to the
+/// client.
+#[cfg(feature = "ssr")]
+impl From<portal_core::Error> for AppError {
+    fn from(error: portal_core::Error) -> Self {
+        use portal_core::Error;
+        match error {
+            Error::NotFound(m) => AppError::NotFound(m),
+            Error::BadRequest(m) => AppError::BadRequest(m),
+            Error::Unauthorized(m) => AppError::Unauthorized(m),
+            Error::Forbidden(m) => AppError::Forbidden(m),
+            Error::Conflict(m) => AppError::Conflict(m),
+            Error::TooLarge(m) => AppError::TooLarge(m),
+            Error::TooManyRequests(m) => AppError::TooManyRequests(m),
+            Error::Unavailable(m) => AppError::Unavailable(m),
+            Error::Upstream(m) => AppError::Unavailable(m),
+            Error::Database(e) => {
+                tracing::error!(error = %e, "database error");
+                AppError::Internal("database error".into())
+            }
+            Error::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                AppError::Internal("internal error".into())
+            }
+        }
     }
 }

@@ -3,17 +3,11 @@
 //! server (`ssr`) and hydrated in the browser (`hydrate`).
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod backend;
-pub mod checks;
 mod components;
-pub mod coverage;
 pub mod error;
 pub mod links;
-pub mod live;
 mod pages;
 pub mod security;
-pub mod types;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};

@@ -8,10 +8,12 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use app::types::SaveOutcome;
+use portal_core::Actor;
+use portal_core::Core as Engines;
+use portal_core::revisions::{Origin, SaveRequest};
+use portal_core::use_cases::Edit;
+use portal_types::SaveOutcome;
 use runbook_portal::config::Config;
-use runbook_portal::portal::Engines;
-use runbook_portal::revisions::{Origin, SaveRequest, ops};
 use tower::ServiceExt;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -38,7 +40,7 @@ async fn engines(dir: &std::path::Path, name: &str, corpus: Option<&PathBuf>) ->
         ..Default::default()
     };
     let started = Instant::now();
-    let engines = runbook_portal::serve::engines(&config).await.unwrap();
+    let engines = runbook_portal::serve::build_core(&config).await.unwrap();
     println!(
         "{name}: start (import {} runbooks as revisions, build index) {:.2?}",
         engines.runbooks.index().len(),
@@ -52,7 +54,7 @@ async fn saves(engines: &Engines, key: &str, count: usize, what: &str) {
     let mut latencies = Vec::with_capacity(count);
     for n in 0..count {
         let (base, text) = {
-            let target = ops::target(engines, key).unwrap();
+            let target = engines.editing.target(key).unwrap();
             let current = engines
                 .revisions
                 .revisions()
@@ -62,14 +64,16 @@ async fn saves(engines: &Engines, key: &str, count: usize, what: &str) {
                 .unwrap();
             (current.id, current.source)
         };
-        let edit = ops::Edit {
+        let edit = Edit {
             key: key.to_string(),
             base: Some(base),
             source: format!("{text}\nedit {n}\n"),
             message: format!("bench {n}"),
         };
         let started = Instant::now();
-        let outcome = ops::save(engines, "bench", Origin::Api, edit)
+        let outcome = engines
+            .editing
+            .save(&Actor::named("bench"), Origin::Api, edit)
             .await
             .unwrap();
         latencies.push(started.elapsed());
@@ -79,7 +83,7 @@ async fn saves(engines: &Engines, key: &str, count: usize, what: &str) {
 }
 
 async fn history_page(config: &Config, engines: &Engines, key: &str) {
-    let path = ops::target(engines, key).unwrap().path;
+    let path = engines.editing.target(key).unwrap().path;
     let store = engines.revisions.revisions();
     let mut source = store.current(&path).await.unwrap().unwrap().source;
     let started = Instant::now();
@@ -158,7 +162,7 @@ async fn preview(engines: &Engines) {
     let mut latencies = Vec::new();
     for _ in 0..50 {
         let t = Instant::now();
-        ops::preview(engines, &key, text.clone()).await.unwrap();
+        engines.editing.preview(&key, text.clone()).await.unwrap();
         latencies.push(t.elapsed());
     }
     report(
@@ -180,34 +184,39 @@ fn distinct(tag: &str, lines: usize) -> String {
 async fn worst_case_save(engines: &Engines) {
     let key = "node-exporter/HostHighCpuLoad";
     let store = engines.revisions.revisions();
-    let path = ops::target(engines, key).unwrap().path;
+    let path = engines.editing.target(key).unwrap().path;
     for (what, lines) in [
         ("at the text limit, 64k lines", 64_000),
         (
             "at the merge bound",
-            runbook_portal::revisions::merge::MAX_MERGE_LINES,
+            portal_core::revisions::merge::MAX_MERGE_LINES,
         ),
     ] {
         let mut latencies = Vec::new();
         for n in 0..5 {
             let old = store.current(&path).await.unwrap().unwrap().id;
-            let alice = ops::Edit {
+            let alice = Edit {
                 key: key.into(),
                 base: Some(old),
                 source: distinct(&format!("alice{n}"), lines),
                 message: "alice".into(),
             };
-            ops::save(engines, "alice", Origin::Api, alice)
+            engines
+                .editing
+                .save(&Actor::named("alice"), Origin::Api, alice)
                 .await
                 .unwrap();
-            let bob = ops::Edit {
+            let bob = Edit {
                 key: key.into(),
                 base: Some(old),
                 source: distinct(&format!("bob{n}"), lines),
                 message: "bob".into(),
             };
             let t = Instant::now();
-            let outcome = ops::save(engines, "bob", Origin::Api, bob).await;
+            let outcome = engines
+                .editing
+                .save(&Actor::named("bob"), Origin::Api, bob)
+                .await;
             latencies.push(t.elapsed());
             assert!(
                 matches!(outcome, Ok(SaveOutcome::Conflict(_)) | Err(_)),
@@ -233,7 +242,9 @@ async fn worst_case_preview(engines: &Engines) {
         let mut latencies = Vec::new();
         for _ in 0..5 {
             let t = Instant::now();
-            ops::preview(engines, "new-group/Worst", text.clone())
+            engines
+                .editing
+                .preview("new-group/Worst", text.clone())
                 .await
                 .unwrap();
             latencies.push(t.elapsed());

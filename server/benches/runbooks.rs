@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use portal_core::runbooks::RunbookStore;
 use runbook_portal::config::{Config, FlagOverrides};
-use runbook_portal::runbooks::RunbookStore;
 
 const QUERIES: &[&str] = &[
     "trafik down",
@@ -120,7 +120,7 @@ async fn http_figures(runbooks: Option<PathBuf>, rules: Option<PathBuf>) {
         ..FlagOverrides::default()
     };
     let config: Config = runbook_portal::config::load(None, flags).expect("config");
-    let engines = runbook_portal::serve::engines(&config)
+    let engines = runbook_portal::serve::build_core(&config)
         .await
         .expect("engines");
     let key = engines

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::types::IncidentAction;
-use runbook_portal::incidents::{AlertSignal, NewIncident, Timeline};
+use portal_core::incidents::{AlertSignal, NewIncident, Timeline};
+use portal_types::IncidentAction;
 use tokio::sync::Mutex;
 use tower::ServiceExt;
 
@@ -115,18 +115,29 @@ async fn page(dir: &std::path::Path) {
         database: dir.join("page.db").display().to_string(),
         ..Default::default()
     };
-    let engines = runbook_portal::serve::engines(&config).await.unwrap();
+    let engines = runbook_portal::serve::build_core(&config).await.unwrap();
     let new = NewIncident {
         title: "page".into(),
         runbook_key: Some("node-exporter/HostHighCpuLoad".into()),
         ..Default::default()
     };
-    let id = engines.timeline.open(new, "bench").await.unwrap().id;
+    let id = engines
+        .incidents
+        .timeline()
+        .open(new, "bench")
+        .await
+        .unwrap()
+        .id;
     for n in 0..999 {
         let action = IncidentAction::Note {
             text: format!("event {n}"),
         };
-        engines.timeline.act(id, action, "bench").await.unwrap();
+        engines
+            .incidents
+            .timeline()
+            .act(id, action, "bench")
+            .await
+            .unwrap();
     }
     let router = runbook_portal::http::router(engines.clone(), &config, Default::default());
     for (what, path) in [
@@ -181,7 +192,7 @@ async fn normal_durability_pool(path: &std::path::Path) -> sqlx::SqlitePool {
         .connect_with(options)
         .await
         .unwrap();
-    runbook_portal::db::MIGRATOR.run(&pool).await.unwrap();
+    portal_core::db::MIGRATOR.run(&pool).await.unwrap();
     pool
 }
 
@@ -189,7 +200,7 @@ async fn normal_durability_pool(path: &std::path::Path) -> sqlx::SqlitePool {
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     println!("-- synchronous = FULL (the portal's setting: durable across power loss)");
-    let pool = runbook_portal::db::connect(dir.path().join("bench.db").to_str().unwrap())
+    let pool = portal_core::db::connect(dir.path().join("bench.db").to_str().unwrap())
         .await
         .unwrap();
     let timeline = Timeline::new(pool);

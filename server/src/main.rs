@@ -20,11 +20,9 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => runbook_portal::serve::run(config).await,
         Command::Config => print_config(&config),
         Command::Token { command } => {
-            runbook_portal::tokens::command(&config.database, command).await
+            runbook_portal::commands::token(&config.database, command).await
         }
-        Command::Export { dir } => {
-            runbook_portal::revisions::export::command(&config.database, &dir).await
-        }
+        Command::Export { dir } => runbook_portal::commands::export(&config.database, &dir).await,
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

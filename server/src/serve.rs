@@ -9,23 +9,24 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::alerts::AlertHub;
-use crate::auth::Auth;
 use crate::config::Config;
-use crate::incidents::Timeline;
-use crate::metrics::Metrics;
-use crate::portal::Engines;
-use crate::revisions::Revisions;
-use crate::revisions::sync::RunbookSync;
-use crate::runbooks::RunbookStore;
-use crate::tokens::Tokens;
+use portal_core::Core;
+use portal_core::alerts::AlertHub;
+use portal_core::auth::Auth;
+use portal_core::incidents::Timeline;
+use portal_core::metrics::Metrics;
+use portal_core::revisions::Revisions;
+use portal_core::revisions::sync::RunbookSync;
+use portal_core::runbooks::RunbookStore;
+use portal_core::tokens::Tokens;
+use portal_core::use_cases::{Catalog, Checks, Editing, Incidents};
 
 /// How often a replica checks the database for revisions saved elsewhere.
 const REVISION_POLL: Duration = Duration::from_secs(2);
 
-/// Build every engine from the configuration.
-pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
-    let pool = crate::db::connect(&config.database)
+/// Build every engine and use case from the configuration.
+pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
+    let pool = portal_core::db::connect(&config.database)
         .await
         .with_context(|| format!("opening database {}", config.database))?;
     let runbooks = RunbookStore::empty(config.runbooks.as_deref(), config.rules.as_deref())
@@ -40,7 +41,7 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
     ));
     revisions.import_files().await.context("loading runbooks")?;
     let alerts = AlertHub::start(
-        crate::alerts::Upstreams {
+        portal_core::alerts::Upstreams {
             prometheus: &config.prometheus.0,
             alertmanager: &config.alertmanager.0,
         },
@@ -59,13 +60,18 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
         );
     }
     let checks =
-        crate::checks::CheckEngine::new(config.checks.clone(), pool.clone(), metrics.clone())
+        portal_core::checks::CheckEngine::new(config.checks.clone(), pool.clone(), metrics.clone())
             .map_err(|e| anyhow::anyhow!("checks configuration: {e}"))?;
-    Ok(Engines {
-        checks: Arc::new(checks),
+    let checks = Arc::new(checks);
+    let timeline = Timeline::new(pool.clone());
+    let check_cases = Checks::new(runbooks.clone(), alerts.clone(), checks, timeline.clone());
+    Ok(Core {
+        catalog: Catalog::new(runbooks.clone(), alerts.clone(), check_cases.clone()),
+        incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone()),
+        checks: check_cases,
+        editing: Editing::new(runbooks.clone(), revisions.clone()),
         runbooks,
         alerts,
-        timeline: Timeline::new(pool.clone()),
         auth: Arc::new(
             Auth::new(config.auth.clone(), anonymous).with_tokens(Tokens::new(pool.clone())),
         ),
@@ -77,28 +83,28 @@ pub async fn engines(config: &Config) -> anyhow::Result<Engines> {
 }
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
-    let engines = engines(&config).await?;
+    let core = build_core(&config).await?;
     let watched: Vec<&std::path::Path> = [config.runbooks.as_deref(), config.rules.as_deref()]
         .into_iter()
         .flatten()
         .collect();
     // A file change is imported as a revision, then the index is rebuilt.
-    let import = engines.revisions.spawn_import_worker();
-    let _watch = crate::runbooks::watch::watch(&watched, move || {
+    let import = core.revisions.spawn_import_worker();
+    let _watch = portal_core::runbooks::watch::watch(&watched, move || {
         let _ = import.send(());
     })?;
-    let _poll = engines.revisions.spawn_poll(REVISION_POLL);
-    let (runbooks, rules) = engines.runbooks.describe_sources();
+    let _poll = core.revisions.spawn_poll(REVISION_POLL);
+    let (runbooks, rules) = core.runbooks.describe_sources();
     // One signal ends the accept loop and every event stream.
     let shutdown = CancellationToken::new();
-    let router = crate::http::router(engines.clone(), &config, shutdown.clone());
+    let router = crate::http::router(core.clone(), &config, shutdown.clone());
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(%address, %runbooks, %rules, database = %config.database, "runbook portal listening on http://{address}");
     tokio::spawn({
-        let alerts = engines.alerts.clone();
+        let alerts = core.alerts.clone();
         let shutdown = shutdown.clone();
         async move {
             shutdown_signal().await;
@@ -110,11 +116,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         listener,
         router,
         &config.http,
-        engines.metrics.clone(),
+        core.metrics.clone(),
         shutdown,
     )
     .await?;
-    engines.pool.close().await;
+    core.pool.close().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::get_alert_graph;
-use crate::live::{GRAPH_HOURS, GraphView};
+use portal_types::{GRAPH_HOURS, GraphView};
 
 #[component]
 pub fn AlertGraph(alertname: String) -> impl IntoView {

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use super::live_rule::LiveRuleBox;
 use super::live_stream::{When, follow_stream, stream_url, use_now};
 use crate::api::get_live_state;
-use crate::live::{AlertGroup, AlertInstance, LiveState, SilenceView, UpstreamHealth};
-use crate::types::Labels;
+use portal_types::Labels;
+use portal_types::{AlertGroup, AlertInstance, LiveState, SilenceView, UpstreamHealth};
 
 #[component]
 pub fn AlertPanel(alertname: String, labels: Labels) -> impl IntoView {

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 
 use super::use_hydrated;
 use crate::api::RunCheck;
-use crate::checks::{CheckResult, CheckView};
-use crate::types::Labels;
+use portal_types::Labels;
+use portal_types::{CheckResult, CheckView};
 
 /// The page's checks, each with its run action and last recorded result.
 #[derive(Clone)]

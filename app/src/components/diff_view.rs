@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::types::{DiffLine, DiffView};
+use portal_types::{DiffLine, DiffView};
 
 /// A diff as a table: unified (one column, `-`/`+` lines) or side by side;
 /// changed words inside a line are marked.

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use super::alert_panel::{GroupBadge, StaleBanner};
 use super::live_stream::{follow_stream, stream_url, use_now};
 use crate::api::get_live_state;
-use crate::live::{AlertGroup, LiveState};
-use crate::types::AlertState;
+use portal_types::AlertState;
+use portal_types::{AlertGroup, LiveState};
 
 #[component]
 pub fn FiringNow() -> impl IntoView {

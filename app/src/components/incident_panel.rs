@@ -4,7 +4,7 @@ use super::incident_timeline::IncidentTimeline;
 use super::live::use_incident_stream;
 use super::use_hydrated;
 use crate::api::{IncidentAct, OpenIncident, current_incident};
-use crate::types::Labels;
+use portal_types::Labels;
 
 /// The open incident of this runbook with its live timeline, or a button to
 /// open one.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::IncidentAct;
-use crate::types::{IncidentAction, IncidentView};
+use portal_types::{IncidentAction, IncidentView};
 
 #[component]
 pub fn IncidentTimeline(

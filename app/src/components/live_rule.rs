@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::live_stream::absolute;
-use crate::live::LiveRule;
+use portal_types::LiveRule;
 
 #[component]
 pub fn LiveRuleBox(rules: Vec<LiveRule>) -> impl IntoView {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::live::LiveState;
+use portal_types::LiveState;
 
 /// The stream URL for one alert name, or for every alert.
 pub fn stream_url(alertname: Option<&str>) -> String {
@@ -35,7 +35,7 @@ mod browser {
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
-    use crate::live::{AlertGroup, LiveState, UpstreamHealth};
+    use portal_types::{AlertGroup, LiveState, UpstreamHealth};
 
     type Listener = Closure<dyn Fn(web_sys::MessageEvent)>;
 

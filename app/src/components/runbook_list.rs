@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::types::RunbookSummary;
+use portal_types::RunbookSummary;
 
 /// Runbooks grouped under their group headings.
 #[component]

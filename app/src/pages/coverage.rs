@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::get_coverage;
-use crate::coverage::Coverage;
+use portal_types::Coverage;
 
 /// `/coverage`: alerts without runbooks (firing ones first) and runbooks
 /// whose alert no rule defines.

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{SaveRunbook, edit_source, preview_runbook, suggest_group};
 use crate::components::DiffTable;
 use crate::links;
-use crate::types::{ConflictView, EditSource, RunbookView, SaveOutcome};
+use portal_types::{ConflictView, EditSource, RunbookView, SaveOutcome};
 
 /// Quiet time after the last keystroke before the preview is re-rendered.
 const PREVIEW_DEBOUNCE: Duration = Duration::from_millis(300);
@@ -216,8 +216,8 @@ fn preview_html(runbook: &RunbookView) -> String {
         .body
         .iter()
         .filter_map(|part| match part {
-            crate::checks::BodyPart::Html(html) => Some(html.as_str()),
-            crate::checks::BodyPart::Check(_) => None,
+            portal_types::BodyPart::Html(html) => Some(html.as_str()),
+            portal_types::BodyPart::Check(_) => None,
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::{RestoreRevision, runbook_history};
 use crate::components::DiffTable;
 use crate::links;
-use crate::types::{HistoryView, RevisionInfo, SaveOutcome};
+use portal_types::{HistoryView, RevisionInfo, SaveOutcome};
 
 /// `/runbooks/{group}/{alert}/history[?from=&to=&view=split&offset=]`:
 /// every revision, the diff of any two, and restore.

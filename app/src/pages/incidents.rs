@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{IncidentAct, get_incident, list_incidents};
 use crate::components::{IncidentTimeline, use_incident_stream};
-use crate::types::{IncidentPage, IncidentQuery};
+use portal_types::{IncidentPage, IncidentQuery};
 
 const PAGE: u32 = 50;
 

@@ -3,12 +3,12 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
-use crate::checks::BodyPart;
 use crate::components::{
     AlertGraph, AlertPanel, CheckBoard, CheckCard, ChecksPanel, IncidentPanel, RunbookList,
 };
 use crate::links;
-use crate::types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
+use portal_types::BodyPart;
+use portal_types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
 /// `/runbooks/{path}`: a runbook or a group; `…/edit` and `…/history`
 /// (the route is a wildcard, so the suffix is read here) edit a runbook or

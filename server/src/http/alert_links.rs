@@ -15,7 +15,7 @@ pub async fn resolve(
     RawQuery(query): RawQuery,
 ) -> Response {
     let alertname = alertname.trim_end_matches('/').trim_end_matches(".md");
-    let index = state.engines.runbooks.index();
+    let index = state.core.runbooks.index();
     let matches = index.by_alert(alertname);
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
     let href = |key: &str| format!("/runbooks/{}{query}", encode_path(key));

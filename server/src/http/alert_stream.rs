@@ -24,9 +24,9 @@ use serde::Deserialize;
 use tokio::sync::watch;
 
 use super::AppState;
-use crate::alerts::AlertSnapshot;
-use crate::error::{Error, Result};
-use crate::metrics::SseGuard;
+use crate::error::{AppError, Result};
+use portal_core::alerts::AlertSnapshot;
+use portal_core::metrics::SseGuard;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct StreamQuery {
@@ -51,25 +51,25 @@ pub async fn stream(
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let filter = match (query.alertname, query.runbook) {
         (Some(_), Some(_)) => {
-            return Err(Error::BadRequest(
+            return Err(AppError::BadRequest(
                 "give alertname or runbook, not both".into(),
             ));
         }
         (Some(name), None) if name.trim().is_empty() => {
-            return Err(Error::BadRequest("alertname is empty".into()));
+            return Err(AppError::BadRequest("alertname is empty".into()));
         }
         (Some(name), None) => Some(name),
         (None, Some(key)) => {
-            let index = state.engines.runbooks.index();
+            let index = state.core.runbooks.index();
             let runbook = index
                 .get(&key)
-                .ok_or_else(|| Error::NotFound(format!("no runbook {key}")))?;
+                .ok_or_else(|| AppError::NotFound(format!("no runbook {key}")))?;
             Some(runbook.alert.clone())
         }
         (None, None) => None,
     };
     let slot = state.streams.open(&parts)?;
-    let hub = state.engines.alerts.clone();
+    let hub = state.core.alerts.clone();
     let mut rx = hub.subscribe();
     let current = rx.borrow_and_update().clone();
     let resume = parts
@@ -84,8 +84,8 @@ pub async fn stream(
         last: current.version,
         queue: VecDeque::new(),
         closed: Box::pin(hub.closed()),
-        _guard: state.engines.metrics.sse_opened(),
-        metrics: state.engines.metrics.clone(),
+        _guard: state.core.metrics.sse_opened(),
+        metrics: state.core.metrics.clone(),
     };
     match resume {
         Some(seen) => subscriber.queue_changes(&current, seen, true),
@@ -120,7 +120,7 @@ struct Subscriber {
     /// Resolves at server shutdown.
     closed: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>,
     _guard: SseGuard,
-    metrics: Arc<crate::metrics::Metrics>,
+    metrics: Arc<portal_core::metrics::Metrics>,
 }
 
 impl Subscriber {

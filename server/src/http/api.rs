@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::openapi;
 use super::{incidents_api, webhook};
-use crate::alerts::AlertSnapshot;
-use crate::error::{Error, Result};
-use crate::portal;
+use crate::error::{AppError, Result};
+use portal_core::alerts::AlertSnapshot;
+use portal_core::use_cases::catalog;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,7 +43,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RunbookDetail {
     #[serde(flatten)]
-    pub item: app::types::RunbookSummary,
+    pub item: portal_types::RunbookSummary,
     pub description: Option<String>,
     pub source_path: String,
     /// Sanitised HTML of the body.
@@ -62,7 +62,7 @@ pub struct RunbookDetail {
     /// The Mitigation list items: an incident's checklist.
     pub mitigation: Vec<String>,
     /// The runbook's diagnosis checks (declared, then `alert-expr`).
-    pub checks: Vec<app::checks::CheckView>,
+    pub checks: Vec<portal_types::CheckView>,
 }
 
 /// An alerting rule and where it was found.
@@ -87,16 +87,18 @@ pub struct HeadingBody {
 
 /// Every runbook, sorted by key.
 #[utoipa::path(get, path = "/api/v1/runbooks", tag = "runbooks",
-    responses((status = 200, body = [app::types::RunbookSummary])))]
-pub async fn list_runbooks(State(state): State<AppState>) -> Json<Vec<app::types::RunbookSummary>> {
+    responses((status = 200, body = [portal_types::RunbookSummary])))]
+pub async fn list_runbooks(
+    State(state): State<AppState>,
+) -> Json<Vec<portal_types::RunbookSummary>> {
     Json(
         state
-            .engines
+            .core
             .runbooks
             .index()
             .runbooks()
             .iter()
-            .map(|r| portal::summary(r))
+            .map(|r| catalog::summary(r))
             .collect(),
     )
 }
@@ -109,15 +111,15 @@ pub async fn get_runbook(
     State(state): State<AppState>,
     Path(path): Path<String>,
 ) -> Result<Json<RunbookDetail>> {
-    let index = state.engines.runbooks.index();
+    let index = state.core.runbooks.index();
     let runbook = index
         .get(&path)
-        .ok_or_else(|| Error::NotFound(format!("no runbook {path}")))?;
-    let view = portal::view(runbook, &Default::default(), None);
-    let html = portal::body_html(runbook, &view);
-    let checks = state.engines.check_views(runbook, &Default::default());
+        .ok_or_else(|| AppError::NotFound(format!("no runbook {path}")))?;
+    let view = catalog::view(runbook, &Default::default(), None);
+    let html = catalog::body_html(runbook, &view);
+    let checks = state.core.checks.views(runbook, &Default::default());
     Ok(Json(RunbookDetail {
-        item: portal::summary(runbook),
+        item: catalog::summary(runbook),
         description: view.description,
         source_path: view.source_path,
         html,
@@ -130,8 +132,8 @@ pub async fn get_runbook(
             labels: rule.labels.clone(),
             annotations: rule.annotations.clone(),
             source: match source {
-                crate::runbooks::render::RuleSource::RuleFile => "rule-file".into(),
-                crate::runbooks::render::RuleSource::CommentCopy => "comment-copy".into(),
+                portal_core::runbooks::render::RuleSource::RuleFile => "rule-file".into(),
+                portal_core::runbooks::render::RuleSource::CommentCopy => "comment-copy".into(),
             },
         }),
         headings: view
@@ -159,16 +161,18 @@ pub struct SearchParams {
 
 /// Full-text search over title, alert name, group, tags, description and body.
 #[utoipa::path(get, path = "/api/v1/search", tag = "runbooks", params(SearchParams),
-    responses((status = 200, body = [crate::search::SearchHit]), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = [portal_core::search::SearchHit]), (status = 400, body = crate::error::ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
     Query(params): Query<SearchParams>,
-) -> Result<Json<Vec<crate::search::SearchHit>>> {
+) -> Result<Json<Vec<portal_core::search::SearchHit>>> {
     if params.q.len() > 500 {
-        return Err(Error::BadRequest("query longer than 500 characters".into()));
+        return Err(AppError::BadRequest(
+            "query longer than 500 characters".into(),
+        ));
     }
     let hits = state
-        .engines
+        .core
         .runbooks
         .index()
         .search()
@@ -181,13 +185,12 @@ pub async fn search(
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts",
     responses((status = 200, body = AlertSnapshot)))]
 pub async fn alerts(State(state): State<AppState>) -> Json<AlertSnapshot> {
-    Json(state.engines.alerts.snapshot().as_ref().clone())
+    Json(state.core.alerts.snapshot().as_ref().clone())
 }
 
 /// Alerts without runbooks (firing first) and runbooks without alerts.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "alerts",
-    responses((status = 200, body = app::coverage::Coverage)))]
-pub async fn coverage(State(state): State<AppState>) -> Json<app::coverage::Coverage> {
-    use app::backend::Portal;
-    Json(state.engines.coverage())
+    responses((status = 200, body = portal_types::Coverage)))]
+pub async fn coverage(State(state): State<AppState>) -> Json<portal_types::Coverage> {
+    Json(state.core.catalog.coverage())
 }

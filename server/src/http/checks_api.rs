@@ -5,38 +5,37 @@
 
 use std::convert::Infallible;
 
-use app::checks::CheckResult;
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use http::request::Parts;
+use portal_types::CheckResult;
 
 use super::AppState;
-use super::incidents_api::parse_json;
-use crate::check_ops::{self, RunRequest};
-use crate::error::{Error, ErrorBody, Result};
+use super::extract::{Actor, parse};
+use crate::error::{AppError, ErrorBody, Result};
+use portal_core::use_cases::RunRequest;
 
 /// The wildcard's POST: dispatch on the path's tail.
 pub async fn post(
     State(state): State<AppState>,
     Path(path): Path<String>,
-    parts: Parts,
+    Actor(actor): Actor,
     body: Bytes,
 ) -> Result<Response> {
     let path = path.trim_end_matches('/');
     if let Some(runbook) = path.strip_suffix("/checks/run") {
-        return run_all(state, runbook, &parts, &body).await;
+        return run_all(state, actor, runbook, &body).await;
     }
     let target = path
         .strip_suffix("/run")
         .and_then(|rest| rest.rsplit_once("/checks/"));
     match target {
-        Some((runbook, check)) => run_one(state, runbook, check, &parts, &body)
+        Some((runbook, check)) => run_one(state, &actor, runbook, check, &body)
             .await
             .map(IntoResponse::into_response),
-        None => Err(Error::NotFound(format!(
+        None => Err(AppError::NotFound(format!(
             "nothing to POST at /api/v1/runbooks/{path}"
         ))),
     }
@@ -46,7 +45,7 @@ fn request(body: &[u8]) -> Result<RunRequest> {
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(RunRequest::default())
     } else {
-        parse_json(body)
+        parse(body)
     }
 }
 
@@ -61,15 +60,18 @@ fn request(body: &[u8]) -> Result<RunRequest> {
         (status = 404, body = ErrorBody), (status = 429, body = ErrorBody, description = "too many checks running")))]
 pub async fn run_one(
     state: AppState,
+    actor: &portal_core::Actor,
     runbook: &str,
     check: &str,
-    parts: &Parts,
     body: &[u8],
 ) -> Result<Json<CheckResult>> {
-    let actor = state.engines.auth.writer(parts).await?;
     let request = request(body)?;
     let check = percent_encoding::percent_decode_str(check).decode_utf8_lossy();
-    let result = check_ops::run(&state.engines, &actor, runbook, &check, &request).await?;
+    let result = state
+        .core
+        .checks
+        .run(actor, runbook, &check, &request)
+        .await?;
     Ok(Json(result))
 }
 
@@ -82,13 +84,15 @@ pub async fn run_one(
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn run_all(
     state: AppState,
+    actor: portal_core::Actor,
     runbook: &str,
-    parts: &Parts,
     body: &[u8],
 ) -> Result<Response> {
-    let actor = state.engines.auth.writer(parts).await?;
     let request = request(body)?;
-    let results = check_ops::run_all(state.engines.clone(), actor, runbook.to_string(), request)?;
+    let results = state
+        .core
+        .checks
+        .run_all(actor, runbook.to_string(), request)?;
     let lines = results.map(|(check, result)| {
         let line = match result {
             Ok(result) => serde_json::json!({ "check": check, "result": result }),

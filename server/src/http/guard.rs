@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::{Method, header};
 
 use super::AppState;
-use crate::error::Error;
+use crate::error::AppError;
 use axum::response::IntoResponse;
 
 pub async fn cross_site_writes(
@@ -23,7 +23,7 @@ pub async fn cross_site_writes(
         return next.run(request).await;
     }
     if let Err(reason) = check(&request) {
-        return Error::Forbidden(reason).into_response();
+        return AppError::Forbidden(reason).into_response();
     }
     next.run(request).await
 }

@@ -14,9 +14,9 @@ pub async fn healthz() -> &'static str {
 /// `/readyz`: the database answers and runbooks are loaded.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let db = sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.engines.pool)
+        .fetch_one(&state.core.pool)
         .await;
-    let runbooks = state.engines.runbooks.index().len();
+    let runbooks = state.core.runbooks.index().len();
     match db {
         Ok(_) => (
             StatusCode::OK,
@@ -34,12 +34,12 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// `/metrics` in the OpenMetrics text format.
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let now = chrono::Utc::now();
-    for upstream in &state.engines.alerts.snapshot().upstreams {
+    for upstream in &state.core.alerts.snapshot().upstreams {
         let age = upstream.last_success.map_or(f64::INFINITY, |t| {
             (now - t).num_milliseconds().max(0) as f64 / 1000.0
         });
         state
-            .engines
+            .core
             .metrics
             .set_upstream_health(&upstream.name, age, upstream.healthy());
     }
@@ -48,7 +48,7 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.engines.metrics.encode(),
+        state.core.metrics.encode(),
     )
         .into_response()
 }

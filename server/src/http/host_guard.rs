@@ -13,12 +13,11 @@ use std::net::SocketAddr;
 use app::error::AppError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::header::HOST;
 
 use super::AppState;
 use crate::config::Config;
-use crate::error::app_error_response;
 
 /// Paths that answer whatever the `Host`.
 const PROBES: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
@@ -115,12 +114,12 @@ pub async fn require_allowed_host(
     let mut named = request.headers().get_all(HOST).iter();
     let header = named.next();
     if named.next().is_some() {
-        return app_error_response(AppError::BadRequest("more than one Host header".into()));
+        return AppError::BadRequest("more than one Host header".into()).into_response();
     }
     let header = match header.map(|v| v.to_str()) {
         Some(Ok(value)) => Some(value),
         Some(Err(_)) => {
-            return app_error_response(AppError::BadRequest("Host is not valid text".into()));
+            return AppError::BadRequest("Host is not valid text".into()).into_response();
         }
         None => None,
     };
@@ -140,9 +139,9 @@ pub async fn require_allowed_host(
                     "request for a host that is not allowed (http.allowed_hosts); further ones are logged at debug level"
                 );
             }
-            return app_error_response(AppError::Misdirected(format!(
+            return AppError::Misdirected(format!(
                 "this portal does not serve {host:?}; add it to http.allowed_hosts or set public_url"
-            )));
+            )).into_response();
         }
     }
     next.run(request).await

@@ -3,28 +3,22 @@
 
 use std::convert::Infallible;
 
-use app::types::{IncidentAction, IncidentPage, IncidentQuery, IncidentView, TimelineEvent};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
-use serde::de::DeserializeOwned;
+use portal_types::{IncidentAction, IncidentPage, IncidentQuery, IncidentView, TimelineEvent};
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::{Stream, StreamExt};
 
 use super::AppState;
-use crate::error::{Error, ErrorBody, Result};
-use crate::incident_ops::{self, CreateIncident};
-use crate::incidents::postmortem;
-
-/// A JSON body, or 400 saying what is wrong with it.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::BadRequest(format!("invalid JSON body: {e}")))
-}
+use super::extract::{self, Actor};
+use crate::error::{AppError, ErrorBody, Result};
+use portal_core::incidents::postmortem;
+use portal_core::use_cases::CreateIncident;
 
 /// Open an incident. With `runbook`, its Mitigation list becomes the checklist.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents",
@@ -34,12 +28,10 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
         (status = 409, description = "the runbook already has an open incident", body = ErrorBody)))]
 pub async fn create_incident(
     State(state): State<AppState>,
-    parts: Parts,
-    body: Bytes,
+    Actor(actor): Actor,
+    extract::Json(create): extract::Json<CreateIncident>,
 ) -> Result<(StatusCode, Json<IncidentView>)> {
-    let actor = state.engines.auth.writer(&parts).await?;
-    let create: CreateIncident = parse_json(&body)?;
-    let incident = incident_ops::open(&state.engines, &actor, create).await?;
+    let incident = state.core.incidents.open(&actor, create).await?;
     Ok((StatusCode::CREATED, Json(incident)))
 }
 
@@ -51,8 +43,8 @@ pub async fn list_incidents(
     State(state): State<AppState>,
     query: std::result::Result<Query<IncidentQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<IncidentPage>> {
-    let Query(query) = query.map_err(|e| Error::BadRequest(e.body_text()))?;
-    Ok(Json(state.engines.timeline.list(&query).await?))
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    Ok(Json(state.core.incidents.list(&query).await?))
 }
 
 /// An incident with its whole timeline and its checklist.
@@ -63,7 +55,7 @@ pub async fn get_incident(
     State(state): State<AppState>,
     Path(id): Path<i64>,
 ) -> Result<Json<IncidentView>> {
-    Ok(Json(state.engines.timeline.get(id).await?))
+    Ok(Json(state.core.incidents.get(id).await?))
 }
 
 /// Append one event: `{"kind": "ack"}`, `{"kind": "note", "text": …}`,
@@ -78,12 +70,10 @@ pub async fn get_incident(
 pub async fn post_event(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    parts: Parts,
-    body: Bytes,
+    Actor(actor): Actor,
+    extract::Json(action): extract::Json<IncidentAction>,
 ) -> Result<(StatusCode, Json<TimelineEvent>)> {
-    let actor = state.engines.auth.writer(&parts).await?;
-    let action: IncidentAction = parse_json(&body)?;
-    let event = incident_ops::act(&state.engines, &actor, id, action).await?;
+    let event = state.core.incidents.act(&actor, id, action).await?;
     Ok((StatusCode::CREATED, Json(event)))
 }
 
@@ -101,8 +91,8 @@ pub async fn stream(
     parts: Parts,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     // Subscribe first, then check, so nothing committed in between is missed.
-    let receiver = state.engines.timeline.subscribe();
-    state.engines.timeline.get(id).await?;
+    let receiver = state.core.incidents.timeline().subscribe();
+    state.core.incidents.timeline().get(id).await?;
     let slot = state.streams.open(&parts)?;
     Ok(sse(&state, receiver, Some(id), slot))
 }
@@ -117,7 +107,12 @@ pub async fn stream_all(
     parts: Parts,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let slot = state.streams.open(&parts)?;
-    Ok(sse(&state, state.engines.timeline.subscribe(), None, slot))
+    Ok(sse(
+        &state,
+        state.core.incidents.timeline().subscribe(),
+        None,
+        slot,
+    ))
 }
 
 /// The timeline stream, ended at shutdown and holding its slot in the caps.
@@ -141,21 +136,21 @@ fn sse(
     let events = state.streams.bind(events, Some(slot));
     // The configured keep-alive (`sse_keepalive_secs`), as on the alert stream:
     // it must stay below the idle timeout, and it is how a gone client is noticed.
-    let keepalive = state.engines.alerts.keepalive();
+    let keepalive = state.core.alerts.keepalive();
     Sse::new(events).keep_alive(KeepAlive::new().interval(keepalive))
 }
 
 /// `GET /incidents/{id}/postmortem.md`: a Markdown postmortem draft.
 pub async fn postmortem(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else {
-        return Error::NotFound(format!("no incident {id}")).into_response();
+        return AppError::NotFound(format!("no incident {id}")).into_response();
     };
-    match state.engines.timeline.get(id).await {
+    match state.core.incidents.timeline().get(id).await {
         Ok(incident) => (
             [(http::header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
             postmortem::markdown(&incident),
         )
             .into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }

@@ -25,7 +25,7 @@ use tower::ServiceExt;
 use super::activity::{Activity, Tracked};
 use super::saturation::RETRY_AFTER_SECS;
 use crate::config::HttpConfig;
-use crate::metrics::Metrics;
+use portal_core::metrics::Metrics;
 
 /// Connections being refused at once; past it, a refused one is just closed.
 const MAX_REFUSING: usize = 64;

@@ -7,6 +7,7 @@ mod alert_stream;
 mod api;
 mod checks_api;
 mod client_addr;
+pub mod extract;
 mod guard;
 mod health;
 pub mod host_guard;
@@ -39,12 +40,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::assets;
 use crate::config::Config;
-use crate::portal::Engines;
+use portal_core::Core;
 
-/// State of every handler: the engines and the Leptos options.
+/// State of every handler: the core and the Leptos options.
 #[derive(Clone, axum::extract::FromRef)]
 pub struct AppState {
-    pub engines: Engines,
+    pub core: Core,
     pub leptos: LeptosOptions,
     pub pages: std::sync::Arc<page_cache::PageCache>,
     /// Open event streams, their caps and the shutdown that ends them.
@@ -55,7 +56,7 @@ pub struct AppState {
 
 /// Every route and layer. Event streams end when `shutdown` is cancelled.
 pub fn router(
-    engines: Engines,
+    core: Core,
     config: &Config,
     shutdown: tokio_util::sync::CancellationToken,
 ) -> Router {
@@ -65,7 +66,7 @@ pub fn router(
         .site_pkg_dir("pkg")
         .build();
     let state = AppState {
-        engines: engines.clone(),
+        core: core.clone(),
         leptos: leptos.clone(),
         pages: std::sync::Arc::new(page_cache::PageCache::new(http.page_cache_bytes)),
         streams: std::sync::Arc::new(streams::Streams::new(
@@ -77,8 +78,8 @@ pub fn router(
         max_uri_bytes: http.max_uri_bytes,
     };
     let routes = generate_route_list(app::App);
-    let portal: app::backend::SharedPortal = std::sync::Arc::new(engines.clone());
-    let context = move || provide_context(portal.clone());
+    // Server functions and pages call the core's use cases directly.
+    let context = move || provide_context(core.clone());
     let shell = move || app::shell(assets::urls());
     let pages = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
@@ -109,6 +110,10 @@ pub fn router(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             read_guard::require_for_reads,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            extract::attach_credentials,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -146,8 +151,8 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
     let method = request.method().clone();
     let started = Instant::now();
     let response = next.run(request).await;
-    state.engines.metrics.record_http(
-        &method,
+    state.core.metrics.record_http(
+        method.as_str(),
         &route,
         response.status().as_u16(),
         started.elapsed(),

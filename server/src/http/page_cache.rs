@@ -90,17 +90,17 @@ pub async fn cache_pages(State(state): State<AppState>, request: Request, next: 
     if request.method() != Method::GET {
         return next.run(request).await;
     }
-    let engines = &state.engines;
+    let core = &state.core;
     let key = Key {
         uri: request
             .uri()
             .path_and_query()
             .map_or_else(String::new, |p| p.as_str().to_string()),
         versions: [
-            engines.runbooks.index().generation(),
-            engines.alerts.snapshot().version,
-            engines.timeline.version(),
-            engines.checks.store.version(),
+            core.runbooks.index().generation(),
+            core.alerts.snapshot().version,
+            core.incidents.timeline().version(),
+            core.checks.results_version(),
         ],
     };
     if let Some((headers, body)) = state.pages.get(&key) {

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use http::Method;
 
 use super::AppState;
-use crate::error::Error;
+use crate::error::AppError;
 
 /// Paths that stay open: probes, scrapes, and assets that hold no data.
 fn exempt(path: &str) -> bool {
@@ -20,19 +20,20 @@ pub async fn require_for_reads(
     request: Request,
     next: Next,
 ) -> Response {
-    let auth = &state.engines.auth;
+    let auth = &state.core.auth;
     let read = matches!(*request.method(), Method::GET | Method::HEAD)
         || request.uri().path().starts_with("/sf/");
     if !auth.require_for_reads() || !read || exempt(request.uri().path()) {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();
-    match auth.identify(&parts).await {
+    let credentials = super::extract::request_credentials(&parts, &state);
+    match auth.identify(&credentials).await {
         Ok(Some(_)) => next.run(Request::from_parts(parts, body)).await,
-        Ok(None) => Error::Unauthorized(
+        Ok(None) => AppError::Unauthorized(
             "this portal requires an identity for reads (auth.require_for_reads)".into(),
         )
         .into_response(),
-        Err(e) => e.into_response(),
+        Err(e) => AppError::from(e).into_response(),
     }
 }

@@ -4,19 +4,18 @@
 //! whose base is no longer current is merged when the changes do not
 //! overlap, and refused with 409 and the diff when they do.
 
-use app::types::{ConflictView, SaveOutcome};
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use http::request::Parts;
 use http::{HeaderValue, StatusCode, header};
+use portal_types::{ConflictView, SaveOutcome};
 use serde::Deserialize;
 
 use super::AppState;
-use super::incidents_api::parse_json;
-use crate::error::{Error, ErrorBody, Result};
-use crate::revisions::{Origin, ops};
+use super::extract::{self, Actor};
+use crate::error::{AppError, ErrorBody, Result};
+use portal_core::revisions::Origin;
+use portal_core::use_cases::Edit;
 
 /// `GET /api/v1/runbooks/{*path}`: `…/raw` and `…/history` here, the
 /// rendered runbook otherwise.
@@ -48,24 +47,16 @@ fn etag(id: i64) -> HeaderValue {
     responses((status = 200, content_type = "text/markdown", description = "the source; ETag is the revision id"),
         (status = 404, body = ErrorBody)))]
 pub async fn raw(State(state): State<AppState>, Path(key): Path<String>) -> Result<Response> {
-    let target = ops::target(&state.engines, &key)?;
-    let current = state
-        .engines
-        .revisions
-        .revisions()
-        .current(&target.path)
-        .await?
-        .filter(|c| !c.deleted && target.exists)
-        .ok_or_else(|| Error::NotFound(format!("no runbook {key}")))?;
+    let (revision, source) = state.core.editing.current_source(&key).await?;
     Ok((
         [
             (
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("text/markdown; charset=utf-8"),
             ),
-            (header::ETAG, etag(current.id)),
+            (header::ETAG, etag(revision)),
         ],
-        current.source,
+        source,
     )
         .into_response())
 }
@@ -88,14 +79,12 @@ pub async fn history(
     State(state): State<AppState>,
     Path(key): Path<String>,
     Query(params): Query<HistoryParams>,
-) -> Result<Json<app::types::HistoryView>> {
-    let view = ops::history(
-        &state.engines,
-        &key,
-        params.offset.unwrap_or(0),
-        params.from.zip(params.to),
-    )
-    .await?;
+) -> Result<Json<portal_types::HistoryView>> {
+    let view = state
+        .core
+        .editing
+        .history(&key, params.offset.unwrap_or(0), params.from.zip(params.to))
+        .await?;
     Ok(Json(view))
 }
 
@@ -111,17 +100,17 @@ pub struct PutRunbook {
 }
 
 /// `If-Match: "12"` (or `W/"12"`, or `12`) → revision 12; absent → create.
-fn base_revision(parts: &Parts) -> Result<Option<i64>> {
-    let Some(value) = parts.headers.get(header::IF_MATCH) else {
+fn base_revision(headers: &http::HeaderMap) -> Result<Option<i64>> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(None);
     };
     let text = value
         .to_str()
-        .map_err(|_| Error::BadRequest("If-Match is not valid text".into()))?;
+        .map_err(|_| AppError::BadRequest("If-Match is not valid text".into()))?;
     let id = text.trim().trim_start_matches("W/").trim_matches('"');
     id.parse()
         .map(Some)
-        .map_err(|_| Error::BadRequest(format!("If-Match {text:?} is not a revision ETag")))
+        .map_err(|_| AppError::BadRequest(format!("If-Match {text:?} is not a revision ETag")))
 }
 
 /// Save a runbook. `If-Match` names the revision the text is based on
@@ -139,19 +128,18 @@ fn base_revision(parts: &Parts) -> Result<Option<i64>> {
 pub async fn put(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    parts: Parts,
-    body: Bytes,
+    Actor(actor): Actor,
+    headers: http::HeaderMap,
+    extract::Json(body): extract::Json<PutRunbook>,
 ) -> Result<Response> {
-    let actor = state.engines.auth.writer(&parts).await?;
-    let base = base_revision(&parts)?;
-    let body: PutRunbook = parse_json(&body)?;
-    let edit = ops::Edit {
+    let base = base_revision(&headers)?;
+    let edit = Edit {
         key,
         base,
         source: body.source,
         message: body.message,
     };
-    let outcome = ops::save(&state.engines, &actor, Origin::Api, edit).await?;
+    let outcome = state.core.editing.save(&actor, Origin::Api, edit).await?;
     let (status, id) = match &outcome {
         SaveOutcome::Saved { revision, .. } if revision.parent.is_none() => {
             (StatusCode::CREATED, revision.id)

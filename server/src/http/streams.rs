@@ -13,7 +13,7 @@ use ipnet::IpNet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::HttpConfig;
-use crate::error::Error;
+use crate::error::AppError;
 
 /// Open streams per client, and the caps they must stay under.
 pub struct Streams {
@@ -67,25 +67,25 @@ impl Streams {
     }
 
     /// Take a slot for an event stream of the client of `parts`, or 503.
-    pub fn open(self: &Arc<Self>, parts: &Parts) -> Result<StreamSlot, Error> {
+    pub fn open(self: &Arc<Self>, parts: &Parts) -> Result<StreamSlot, AppError> {
         let client = super::client_addr::of(parts, &self.trusted_proxies);
         self.open_for(client)
     }
 
-    fn open_for(self: &Arc<Self>, client: IpAddr) -> Result<StreamSlot, Error> {
+    fn open_for(self: &Arc<Self>, client: IpAddr) -> Result<StreamSlot, AppError> {
         let mut open = self
             .open
             .lock()
-            .map_err(|_| Error::Internal("stream counts poisoned".into()))?;
+            .map_err(|_| AppError::Internal("stream counts poisoned".into()))?;
         if open.total >= self.max_total {
-            return Err(Error::Unavailable(format!(
+            return Err(AppError::Unavailable(format!(
                 "{} event streams are open, the most the portal keeps (http.max_streams)",
                 open.total
             )));
         }
         let mine = open.per_client.entry(client).or_default();
         if *mine >= self.max_per_client {
-            return Err(Error::Unavailable(format!(
+            return Err(AppError::Unavailable(format!(
                 "{mine} event streams are open from {client}, the most per client (http.max_streams_per_client)"
             )));
         }
@@ -141,12 +141,12 @@ mod tests {
         let a1 = s.open_for(a).unwrap();
         let _a2 = s.open_for(a).unwrap();
         assert!(
-            matches!(s.open_for(a), Err(Error::Unavailable(_))),
+            matches!(s.open_for(a), Err(AppError::Unavailable(_))),
             "per client"
         );
         let _b1 = s.open_for(b).unwrap();
         assert!(
-            matches!(s.open_for(b), Err(Error::Unavailable(_))),
+            matches!(s.open_for(b), Err(AppError::Unavailable(_))),
             "global"
         );
         drop(a1);

@@ -5,10 +5,9 @@
 use app::error::AppError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use crate::error::app_error_response;
 
 pub async fn refuse_long_uris(
     State(state): State<AppState>,
@@ -20,10 +19,11 @@ pub async fn refuse_long_uris(
         .path_and_query()
         .map_or(0, |p| p.as_str().len());
     if length > state.max_uri_bytes {
-        return app_error_response(AppError::UriTooLong(format!(
+        return AppError::UriTooLong(format!(
             "the path and query are {length} bytes; at most {} are accepted (http.max_uri_bytes)",
             state.max_uri_bytes
-        )));
+        ))
+        .into_response();
     }
     next.run(request).await
 }

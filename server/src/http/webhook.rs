@@ -2,21 +2,21 @@
 //! version 4). The whole notification is checked before anything is written,
 //! then applied in one transaction by the timeline engine.
 
-use app::types::Labels;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use http::header::AUTHORIZATION;
 use http::request::Parts;
+use portal_types::Labels;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use super::incidents_api::parse_json;
-use crate::error::{Error, ErrorBody, Result};
-use crate::incidents::{AlertSignal, IngestOutcome};
-use crate::runbooks::RunbookIndex;
+use super::extract::{parse, request_credentials};
+use crate::error::{AppError, ErrorBody, Result};
+use portal_core::incidents::{AlertSignal, IngestOutcome};
+use portal_core::runbooks::RunbookIndex;
 
 /// The parts of a notification the portal uses; other fields are ignored.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -56,34 +56,35 @@ pub async fn alertmanager(
     parts: Parts,
     body: Bytes,
 ) -> Result<Json<IngestOutcome>> {
-    let engines = &state.engines;
+    let core = &state.core;
     let actor = actor(&state, &parts).await?;
-    let notification: Notification = parse_json(&body)?;
+    let notification: Notification = parse(&body)?;
     if notification.version != "4" {
-        return Err(Error::BadRequest(format!(
+        return Err(AppError::BadRequest(format!(
             "unsupported webhook version {:?}: only version \"4\" is understood",
             notification.version
         )));
     }
-    if notification.alerts.len() > engines.webhook.max_alerts {
-        return Err(Error::BadRequest(format!(
+    if notification.alerts.len() > core.webhook.max_alerts {
+        return Err(AppError::BadRequest(format!(
             "{} alerts in one notification; at most {} are accepted",
             notification.alerts.len(),
-            engines.webhook.max_alerts
+            core.webhook.max_alerts
         )));
     }
-    let index = engines.runbooks.index();
+    let index = core.runbooks.index();
     let signals = notification
         .alerts
         .into_iter()
         .map(|alert| signal(alert, &index))
         .collect::<Result<Vec<_>>>()?;
-    let outcome = engines
-        .timeline
-        .ingest(signals, &actor, engines.webhook.resolve_incidents)
+    let outcome = core
+        .incidents
+        .timeline()
+        .ingest(signals, &actor, core.webhook.resolve_incidents)
         .await?;
     for _ in &outcome.opened {
-        engines.metrics.incident_opened();
+        core.metrics.incident_opened();
     }
     tracing::info!(receiver = %notification.receiver, opened = outcome.opened.len(), events = outcome.events, "alertmanager notification");
     Ok(Json(outcome))
@@ -92,8 +93,7 @@ pub async fn alertmanager(
 /// With `webhook.token` set, exactly that bearer token; else the usual
 /// write identity. The actor is `alertmanager` unless a person or token is known.
 async fn actor(state: &AppState, parts: &Parts) -> Result<String> {
-    let engines = &state.engines;
-    if let Some(expected) = &engines.webhook.token {
+    if let Some(expected) = &state.core.webhook.token {
         let sent = parts
             .headers
             .get(AUTHORIZATION)
@@ -103,17 +103,21 @@ async fn actor(state: &AppState, parts: &Parts) -> Result<String> {
         // Comparing digests keeps the comparison's timing independent of
         // how much of the secret matched.
         if Sha256::digest(sent.trim().as_bytes()) != Sha256::digest(expected.as_bytes()) {
-            return Err(Error::Unauthorized(
+            return Err(AppError::Unauthorized(
                 "the webhook needs the bearer token from webhook.token".into(),
             ));
         }
         return Ok("alertmanager".into());
     }
-    let actor = engines.auth.writer(parts).await?;
-    Ok(if actor == crate::auth::ANONYMOUS {
+    let actor = state
+        .core
+        .auth
+        .writer(&request_credentials(parts, state))
+        .await?;
+    Ok(if actor.name() == portal_core::auth::ANONYMOUS {
         "alertmanager".into()
     } else {
-        actor
+        actor.name().to_string()
     })
 }
 
@@ -122,14 +126,14 @@ fn signal(alert: WebhookAlert, index: &RunbookIndex) -> Result<AlertSignal> {
         "firing" => true,
         "resolved" => false,
         other => {
-            return Err(Error::BadRequest(format!(
+            return Err(AppError::BadRequest(format!(
                 "alert status must be firing or resolved, not {other:?}"
             )));
         }
     };
     let fingerprint = alert.fingerprint.trim().to_string();
     if fingerprint.is_empty() || fingerprint.len() > 128 {
-        return Err(Error::BadRequest(
+        return Err(AppError::BadRequest(
             "every alert needs a fingerprint of at most 128 bytes".into(),
         ));
     }
@@ -149,9 +153,9 @@ fn signal(alert: WebhookAlert, index: &RunbookIndex) -> Result<AlertSignal> {
     let severity = alert
         .labels
         .get("severity")
-        .filter(|s| crate::incidents::valid_severity(s))
+        .filter(|s| portal_core::incidents::valid_severity(s))
         .cloned();
-    let checklist = crate::incident_ops::checklist(runbook.as_deref(), &alert.labels);
+    let checklist = portal_core::use_cases::incidents::checklist(runbook.as_deref(), &alert.labels);
     Ok(AlertSignal {
         firing,
         fingerprint,

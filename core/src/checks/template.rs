@@ -1,0 +1,319 @@
+//! `{{ $labels.x }}` in a check, filled from the labels of the page or the
+//! incident. A missing label refuses the run: a check silently run with an
+//! empty value would answer a different question.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use portal_types::Labels;
+use regex::Regex;
+
+use super::Refusal;
+
+static ANY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{(?s:.*?)\}\}").expect("placeholder regex"));
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$").expect("label regex")
+});
+
+/// Each placeholder's position and label name.
+pub fn placeholders(text: &str) -> Result<Vec<(Range<usize>, String)>, String> {
+    ANY.find_iter(text)
+        .map(|m| match LABEL.captures(m.as_str()) {
+            Some(c) => Ok((m.range(), c[1].to_string())),
+            None => Err(format!(
+                "only {{{{ $labels.name }}}} placeholders work in checks, not {}",
+                m.as_str()
+            )),
+        })
+        .collect()
+}
+
+/// Refuse, at load time, placeholders a check cannot fill.
+pub fn check_syntax(text: &str) -> Result<(), String> {
+    placeholders(text).map(|_| ())
+}
+
+/// The labels a text needs, in order of appearance.
+pub fn needed(text: &str) -> Vec<String> {
+    placeholders(text)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(_, name)| name)
+        .collect()
+}
+
+/// The first label the text needs that `labels` lacks.
+pub fn missing(text: &str, labels: &Labels) -> Option<String> {
+    needed(text).into_iter().find(|l| !labels.contains_key(l))
+}
+
+/// Replace each placeholder by `encode(occurrence, label name)`.
+pub fn substitute(
+    text: &str,
+    mut encode: impl FnMut(usize, &str) -> Result<String, Refusal>,
+) -> Result<String, Refusal> {
+    let found = placeholders(text).map_err(Refusal::Unsafe)?;
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (i, (range, name)) in found.into_iter().enumerate() {
+        out.push_str(&text[last..range.start]);
+        out.push_str(&encode(i, &name)?);
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
+/// Fill each placeholder with `encode(occurrence, value)`; a missing label
+/// refuses.
+pub fn fill_with(
+    text: &str,
+    labels: &Labels,
+    mut encode: impl FnMut(usize, &str) -> Result<String, Refusal>,
+) -> Result<String, Refusal> {
+    substitute(text, |i, name| {
+        let value = labels
+            .get(name)
+            .ok_or_else(|| Refusal::MissingLabel(name.to_string()))?;
+        encode(i, value)
+    })
+}
+
+/// Where a placeholder stands in an http check's URL, decided by the
+/// template's own characters (a value never moves the boundaries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UrlPart {
+    Scheme,
+    Authority,
+    /// Path, query or fragment: the value is data inside one component.
+    Data,
+}
+
+/// RFC 3986 unreserved characters stay; everything else in a value is
+/// percent-encoded, so `a/b?c#d` is one path segment or one query value.
+const DATA: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// An http check's URL with its labels filled: a value in the host position
+/// must be `host[:port]`, anywhere else it is percent-encoded for its
+/// component. (Filled as it was, `instance=127.0.0.1:P/admin?x=` turned
+/// `http://{{ $labels.instance }}/healthz` into a request for `/admin`.)
+pub fn fill_url(text: &str, labels: &Labels) -> Result<String, Refusal> {
+    let found = placeholders(text).map_err(Refusal::Unsafe)?;
+    let parts: Vec<UrlPart> = found
+        .iter()
+        .map(|(range, _)| url_part(text, range.start))
+        .collect();
+    fill_with(text, labels, |i, value| match parts[i] {
+        UrlPart::Scheme => Err(Refusal::Unsafe(
+            "a label cannot choose the URL scheme".into(),
+        )),
+        UrlPart::Authority => host_port(value).map(str::to_string),
+        UrlPart::Data => Ok(utf8_percent_encode(value, DATA).to_string()),
+    })
+}
+
+/// A tcp check's `host:port` address: each value must be `host[:port]`.
+pub fn fill_address(text: &str, labels: &Labels) -> Result<String, Refusal> {
+    fill_with(text, labels, |_, value| {
+        host_port(value).map(str::to_string)
+    })
+}
+
+/// A dns check's name: each value must be (part of) a DNS name.
+pub fn fill_dns_name(text: &str, labels: &Labels) -> Result<String, Refusal> {
+    fill_with(text, labels, |_, value| {
+        if !value.is_empty()
+            && value
+                .split('.')
+                .all(|label| label.len() <= 63 && is_name(label))
+        {
+            Ok(value.to_string())
+        } else {
+            Err(Refusal::Unsafe(format!(
+                "label value {value:?} is not a DNS name"
+            )))
+        }
+    })
+}
+
+fn url_part(template: &str, at: usize) -> UrlPart {
+    let Some(scheme_end) = template.find("://") else {
+        return UrlPart::Data;
+    };
+    if at < scheme_end {
+        return UrlPart::Scheme;
+    }
+    let authority = scheme_end + 3;
+    let authority_end = template[authority..]
+        .find(['/', '?', '#'])
+        .map_or(template.len(), |i| authority + i);
+    if at < authority_end {
+        UrlPart::Authority
+    } else {
+        UrlPart::Data
+    }
+}
+
+/// Letters, digits, `-` and `_` (as host names in real inventories have).
+fn is_name(label: &str) -> bool {
+    label
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// `value` when it is `host`, `host:port`, `[v6]` or `[v6]:port`.
+fn host_port(value: &str) -> Result<&str, Refusal> {
+    let refuse = || {
+        Refusal::Unsafe(format!(
+            "label value {value:?} is not host[:port]; it stands where a host goes"
+        ))
+    };
+    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']').ok_or_else(refuse)?;
+        v6.parse::<std::net::Ipv6Addr>().map_err(|_| refuse())?;
+        match after {
+            "" => (None, None),
+            _ => (None, Some(after.strip_prefix(':').ok_or_else(refuse)?)),
+        }
+    } else {
+        match value.rsplit_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(value), None),
+        }
+    };
+    if let Some(host) = host
+        && (host.is_empty()
+            || host.len() > 253
+            || !host.split('.').all(|l| !l.is_empty() && is_name(l)))
+    {
+        return Err(refuse());
+    }
+    if let Some(port) = port
+        && port.parse::<u16>().is_err()
+    {
+        return Err(refuse());
+    }
+    Ok(value)
+}
+
+/// The text for display: known labels filled in, the rest left as written.
+pub fn preview(text: &str, labels: &Labels) -> String {
+    let Ok(found) = placeholders(text) else {
+        return text.to_string();
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (range, name) in found {
+        out.push_str(&text[last..range.start]);
+        match labels.get(&name) {
+            Some(value) => out.push_str(value),
+            None => out.push_str(&text[range.clone()]),
+        }
+        last = range.end;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::labels;
+
+    #[test]
+    fn fills_refuses_and_previews() {
+        let text = "http://{{ $labels.instance }}/x?j={{$labels.job}}";
+        assert_eq!(needed(text), ["instance", "job"]);
+        let l = labels(&[("instance", "db1:9100")]);
+        assert_eq!(missing(text, &l).as_deref(), Some("job"));
+        assert!(matches!(fill_url(text, &l), Err(Refusal::MissingLabel(j)) if j == "job"));
+        assert_eq!(preview(text, &l), "http://db1:9100/x?j={{$labels.job}}");
+        let l = labels(&[("instance", "db1:9100"), ("job", "node")]);
+        assert_eq!(fill_url(text, &l).unwrap(), "http://db1:9100/x?j=node");
+        let l = labels(&[("instance", "a b"), ("job", "n")]);
+        assert!(matches!(fill_url(text, &l), Err(Refusal::Unsafe(_))));
+    }
+
+    #[test]
+    fn a_value_in_the_host_position_is_host_and_port_only() {
+        let text = "http://{{ $labels.instance }}/healthz";
+        for good in [
+            "127.0.0.1:9100",
+            "db-1.example.com",
+            "[::1]:80",
+            "[2001:db8::1]",
+            "node_1:1",
+        ] {
+            assert_eq!(
+                fill_url(text, &labels(&[("instance", good)])).unwrap(),
+                format!("http://{good}/healthz")
+            );
+        }
+        for bad in [
+            "127.0.0.1:1/admin/users?x=",
+            "evil.example#",
+            "a@b",
+            "host:99999",
+            "host:",
+            "[::1]x",
+            "exa%2fmple",
+            "",
+        ] {
+            assert!(
+                matches!(
+                    fill_url(text, &labels(&[("instance", bad)])),
+                    Err(Refusal::Unsafe(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(matches!(
+            fill_url("{{ $labels.s }}://x/", &labels(&[("s", "http")])),
+            Err(Refusal::Unsafe(_))
+        ));
+    }
+
+    #[test]
+    fn values_elsewhere_are_encoded_for_their_component() {
+        let text = "http://h:1/api/{{ $labels.job }}?q={{ $labels.q }}#{{ $labels.f }}";
+        let l = labels(&[("job", "a/../b"), ("q", "x&admin=1 #"), ("f", "é")]);
+        assert_eq!(
+            fill_url(text, &l).unwrap(),
+            "http://h:1/api/a%2F..%2Fb?q=x%26admin%3D1%20%23#%C3%A9"
+        );
+    }
+
+    #[test]
+    fn tcp_addresses_and_dns_names_take_only_their_shape() {
+        let l = labels(&[("instance", "db1:5432"), ("bad", "db1:5432/x")]);
+        assert_eq!(
+            fill_address("{{ $labels.instance }}", &l).unwrap(),
+            "db1:5432"
+        );
+        assert!(fill_address("{{ $labels.bad }}", &l).is_err());
+        let l = labels(&[
+            ("host", "db1.example.com"),
+            ("bad", "db1:53"),
+            ("sp", "a b"),
+        ]);
+        assert_eq!(
+            fill_dns_name("{{ $labels.host }}", &l).unwrap(),
+            "db1.example.com"
+        );
+        assert!(fill_dns_name("{{ $labels.bad }}", &l).is_err());
+        assert!(fill_dns_name("x.{{ $labels.sp }}", &l).is_err());
+    }
+
+    #[test]
+    fn only_label_placeholders_are_accepted() {
+        assert!(check_syntax("{{ $value }}").is_err());
+        assert!(check_syntax("{{ .Labels.x }}").is_err());
+        assert!(check_syntax("plain").is_ok());
+    }
+}

@@ -1,0 +1,116 @@
+//! Group commit for timeline actions. Responders and automation append
+//! concurrently; committing each event on its own makes them queue behind one
+//! another's commits. Instead one writer task takes every action waiting,
+//! applies them in one transaction (a refused action has written nothing, so
+//! it leaves the others) and commits once. Every caller is answered only
+//! after that commit, so an acknowledged event is always durable.
+
+use portal_types::{IncidentAction, TimelineEvent};
+use tokio::sync::{mpsc, oneshot};
+
+use super::Timeline;
+use super::actions::apply;
+use crate::error::{Error, Result};
+
+/// Most actions committed together.
+const MAX_BATCH: usize = 256;
+/// Actions waiting for the writer; senders wait when it is full.
+pub(super) const QUEUE: usize = 4096;
+
+pub(super) struct Job {
+    id: i64,
+    action: IncidentAction,
+    actor: String,
+    reply: oneshot::Sender<Result<TimelineEvent>>,
+}
+
+pub(super) type Jobs = mpsc::Sender<Job>;
+
+fn writer_gone() -> Error {
+    Error::Internal("the timeline writer has stopped".into())
+}
+
+impl Timeline {
+    /// Queue one validated action and wait for its committed event.
+    pub(super) async fn enqueue(
+        &self,
+        id: i64,
+        action: IncidentAction,
+        actor: &str,
+    ) -> Result<TimelineEvent> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            id,
+            action,
+            actor: actor.to_string(),
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| writer_gone())?;
+        answer.await.map_err(|_| writer_gone())?
+    }
+
+    /// The writer task: one batch at a time, as many actions as are waiting.
+    pub(super) async fn run_batches(self, mut queue: mpsc::Receiver<Job>) {
+        while let Some(first) = queue.recv().await {
+            let mut jobs = vec![first];
+            while jobs.len() < MAX_BATCH {
+                match queue.try_recv() {
+                    Ok(job) => jobs.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(jobs).await;
+        }
+    }
+
+    async fn commit_batch(&self, jobs: Vec<Job>) {
+        let mut write = match self.write().await {
+            Ok(write) => write,
+            Err(e) => {
+                let why = e.to_string();
+                for job in jobs {
+                    let _ = job.reply.send(Err(Error::Internal(why.clone())));
+                }
+                return;
+            }
+        };
+        // An action refused for its input or the incident's state (404, 400,
+        // 409) is refused before it writes anything, so it needs no savepoint;
+        // a database error part-way aborts the whole batch, writing nothing.
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            let outcome = apply(&mut write.tx, job.id, job.action.clone(), &job.actor).await;
+            if let Err(e @ (Error::Database(_) | Error::Internal(_))) = &outcome {
+                tracing::error!(error = %e, "timeline batch aborted");
+                drop(write);
+                for job in jobs {
+                    let _ = job.reply.send(Err(Error::Internal(
+                        "the event could not be recorded".into(),
+                    )));
+                }
+                return;
+            }
+            outcomes.push(outcome);
+        }
+        let events: Vec<TimelineEvent> = outcomes
+            .iter()
+            .filter_map(|o: &Result<TimelineEvent>| o.as_ref().ok().cloned())
+            .collect();
+        match self.commit(write, events).await {
+            Ok(()) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    // A caller that gave up waiting is no error.
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "committing a batch of timeline events failed");
+                for job in jobs {
+                    let _ = job.reply.send(Err(Error::Internal(
+                        "the event could not be committed".into(),
+                    )));
+                }
+            }
+        }
+    }
+}

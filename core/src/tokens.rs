@@ -1,0 +1,165 @@
+//! API tokens: random 32-byte secrets, shown once, stored as SHA-256.
+//!
+//! SHA-256 rather than a password hash (argon2): the secret has 256 bits of
+//! entropy, so there is nothing to brute-force and a slow hash would only
+//! cost every API request milliseconds of CPU; a fast hash also allows an
+//! indexed lookup by hash instead of trying every stored token.
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use sqlx::{Row, SqlitePool};
+
+use crate::error::{Error, Result};
+
+/// Every token starts with this, so leaked ones are easy to grep for.
+const PREFIX: &str = "rbp_";
+
+#[derive(Clone, Debug)]
+pub struct Tokens {
+    pool: SqlitePool,
+}
+
+/// A token as listed (never its secret).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+fn digest(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::BadRequest(format!(
+            "a token name is 1–64 letters, digits, '-', '_', '.' or '@', not {name:?}"
+        )))
+    }
+}
+
+impl Tokens {
+    pub fn new(pool: SqlitePool) -> Tokens {
+        Tokens { pool }
+    }
+
+    /// Create a token named `name` (the actor of its writes); returns the
+    /// secret, which is not stored anywhere.
+    pub async fn create(&self, name: &str) -> Result<String> {
+        check_name(name)?;
+        let mut bytes = [0u8; 32];
+        getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
+        let secret = format!("{PREFIX}{}", hex::encode(bytes));
+        let inserted =
+            sqlx::query("INSERT INTO api_tokens (name, hash, created_at) VALUES ($1, $2, $3)")
+                .bind(name)
+                .bind(digest(&secret))
+                .bind(Utc::now())
+                .execute(&self.pool)
+                .await;
+        match inserted {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::Conflict(
+                format!("a live token named {name} exists; revoke it first"),
+            )),
+            other => other.map(|_| secret).map_err(Error::from),
+        }
+    }
+
+    pub async fn list(&self) -> Result<Vec<TokenInfo>> {
+        sqlx::query("SELECT name, created_at, revoked_at FROM api_tokens ORDER BY name, id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| -> Result<TokenInfo> {
+                Ok(TokenInfo {
+                    name: row.try_get("name")?,
+                    created_at: row.try_get("created_at")?,
+                    revoked_at: row.try_get("revoked_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revoke the live token named `name`; 404 when there is none.
+    pub async fn revoke(&self, name: &str) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $2 WHERE name = $1 AND revoked_at IS NULL",
+        )
+        .bind(name)
+        .bind(Utc::now())
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(Error::NotFound(format!("no live token named {name}")));
+        }
+        Ok(())
+    }
+
+    /// The name of the live token with this secret, if any.
+    pub async fn lookup(&self, secret: &str) -> Result<Option<String>> {
+        if !secret.starts_with(PREFIX) || secret.len() > 200 {
+            return Ok(None);
+        }
+        Ok(
+            sqlx::query_scalar(
+                "SELECT name FROM api_tokens WHERE hash = $1 AND revoked_at IS NULL",
+            )
+            .bind(digest(secret))
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn create_lookup_revoke() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::connect(dir.path().join("t.db").to_str().unwrap())
+            .await
+            .unwrap();
+        let tokens = Tokens::new(pool.clone());
+        let secret = tokens.create("ci-bot").await.unwrap();
+        assert_eq!(secret.len(), PREFIX.len() + 64);
+        assert_eq!(
+            tokens.lookup(&secret).await.unwrap().as_deref(),
+            Some("ci-bot")
+        );
+        assert!(tokens.lookup("rbp_00").await.unwrap().is_none());
+        assert!(matches!(
+            tokens.create("ci-bot").await,
+            Err(Error::Conflict(_))
+        ));
+        let stored: String = sqlx::query_scalar("SELECT hash FROM api_tokens")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(
+            !stored.contains(&secret[PREFIX.len()..]),
+            "only the hash is stored"
+        );
+        tokens.revoke("ci-bot").await.unwrap();
+        assert!(tokens.lookup(&secret).await.unwrap().is_none());
+        assert!(matches!(
+            tokens.revoke("ci-bot").await,
+            Err(Error::NotFound(_))
+        ));
+        tokens.create("ci-bot").await.unwrap();
+        assert_eq!(tokens.list().await.unwrap().len(), 2);
+        assert!(matches!(
+            tokens.create("bad name").await,
+            Err(Error::BadRequest(_))
+        ));
+    }
+}

@@ -1,0 +1,14 @@
+//! The use cases: what a person or a client can do with the portal, each
+//! written once as a method that takes an [`Actor`](crate::auth::Actor)
+//! where it writes. Server functions (pages) and JSON handlers both call
+//! these; neither holds logic of its own.
+
+pub mod catalog;
+pub mod checks;
+pub mod editing;
+pub mod incidents;
+
+pub use catalog::Catalog;
+pub use checks::{Checks, RunRequest};
+pub use editing::{Edit, Editing};
+pub use incidents::{CreateIncident, Incidents};

@@ -1,0 +1,20 @@
+//! The portal's vocabulary: the data that the server's engines return and
+//! the browser's pages show, as plain serde types (no Leptos, no sqlx), so
+//! both compile targets share one definition.
+
+mod alerts;
+mod checks;
+mod coverage;
+mod incidents;
+mod revisions;
+mod runbooks;
+
+pub use alerts::*;
+pub use checks::*;
+pub use coverage::*;
+pub use incidents::*;
+pub use revisions::*;
+pub use runbooks::*;
+
+/// Alert labels, e.g. from a page URL (`?instance=…&job=…`).
+pub type Labels = std::collections::BTreeMap<String, String>;

@@ -1,0 +1,112 @@
+//! Runbooks as listings and pages show them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CheckResult, CheckView};
+
+/// One runbook in a listing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunbookSummary {
+    /// `group/Alert`, the stable key used in URLs.
+    pub key: String,
+    pub group: String,
+    pub alert: String,
+    pub title: String,
+    pub tags: Vec<String>,
+    /// Set when the file could not be parsed; the page shows why.
+    pub broken: bool,
+}
+
+/// A rendered runbook page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunbookView {
+    pub key: String,
+    pub group: String,
+    pub alert: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    /// Path of the source file relative to the runbook root.
+    pub source_path: String,
+    /// `date` from the front matter: when the runbook last changed.
+    pub date: Option<String>,
+    /// Headings of the body, for the table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Parse problem, when the file is broken. `body` is then empty and
+    /// `raw` holds the file's text so the responder still has it.
+    pub error: Option<String>,
+    pub raw: Option<String>,
+    /// Sanitised HTML of the body, safe to insert as-is, cut where its
+    /// top-level checks stand (the page puts live check cards there).
+    #[serde(default)]
+    pub body: Vec<BodyPart>,
+    /// Every check of the runbook, declared ones first, then the implicit
+    /// `alert-expr` when the rule is known.
+    #[serde(default)]
+    pub checks: Vec<CheckView>,
+    /// The newest recorded result of each check.
+    #[serde(default)]
+    pub last_results: Vec<CheckResult>,
+}
+
+/// One heading in a runbook's table of contents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// A group of runbooks (a directory), as listed on `/runbooks`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupSummary {
+    pub name: String,
+    /// From the group's `_index.md`.
+    pub title: Option<String>,
+    pub count: usize,
+}
+
+/// Everything `/runbooks` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub runbooks: Vec<RunbookSummary>,
+    pub groups: Vec<GroupSummary>,
+    /// Tags with their number of runbooks.
+    pub tags: Vec<(String, usize)>,
+}
+
+/// One search hit.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub key: String,
+    pub alert: String,
+    pub group: String,
+    pub title: String,
+    /// Body fragment with matches in `<b>`; escaped otherwise.
+    pub snippet_html: String,
+}
+
+/// What the page at `/runbooks/{path}` turned out to be.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum RunbookPath {
+    Runbook(Box<RunbookView>),
+    Group {
+        group: String,
+        title: Option<String>,
+        /// Sanitised HTML of the group's `_index.md` body.
+        intro_html: String,
+        runbooks: Vec<RunbookSummary>,
+    },
+    NotFound {
+        path: String,
+    },
+}
+
+/// A piece of a runbook's body: server-made HTML, or the place of a check
+/// whose live card the page renders there.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum BodyPart {
+    Html(String),
+    Check(String),
+}
