@@ -52,6 +52,7 @@ pub struct RunbookView {
 
 /// One heading in a runbook's table of contents.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -78,6 +79,7 @@ pub struct Catalog {
 
 /// One search hit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResult {
     pub key: String,
     pub alert: String,
@@ -85,6 +87,8 @@ pub struct SearchResult {
     pub title: String,
     /// Body fragment with matches in `<b>`; escaped otherwise.
     pub snippet_html: String,
+    /// Relevance (BM25); higher is better.
+    pub score: f32,
 }
 
 /// What the page at `/runbooks/{path}` turned out to be.
@@ -109,4 +113,46 @@ pub enum RunbookPath {
 pub enum BodyPart {
     Html(String),
     Check(String),
+}
+
+/// One runbook as the JSON API returns it: its rendered body and the parts a
+/// client builds on (rule, sections, checklist, checks).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RunbookDetail {
+    #[serde(flatten)]
+    pub item: RunbookSummary,
+    pub description: Option<String>,
+    pub source_path: String,
+    /// Sanitised HTML of the body.
+    pub html: String,
+    /// Why the file could not be parsed, when it is broken.
+    pub error: Option<String>,
+    /// `date` from the front matter.
+    pub date: Option<String>,
+    /// The alert rule shown on the page, if found.
+    pub rule: Option<RuleBody>,
+    /// Headings, in order.
+    pub headings: Vec<TocEntry>,
+    /// Plain text of the standard sections found (Meaning, Impact,
+    /// Diagnosis, Mitigation).
+    pub sections: std::collections::BTreeMap<String, String>,
+    /// The Mitigation list items: an incident's checklist.
+    pub mitigation: Vec<String>,
+    /// The runbook's diagnosis checks (declared, then `alert-expr`).
+    pub checks: Vec<CheckView>,
+}
+
+/// An alerting rule and where it was found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RuleBody {
+    pub alert: String,
+    pub expr: String,
+    #[serde(rename = "for")]
+    pub for_: Option<String>,
+    pub labels: std::collections::BTreeMap<String, String>,
+    pub annotations: std::collections::BTreeMap<String, String>,
+    /// `rule-file`, or `comment-copy` when the rule file lacks the alert.
+    pub source: String,
 }

@@ -4,15 +4,19 @@
 use std::sync::Arc;
 
 use portal_types::{
-    AlertBadge, BodyPart, Catalog as CatalogView, GroupSummary, Labels, RunbookPath,
-    RunbookSummary, RunbookView, SearchResult, TocEntry,
+    AlertBadge, BodyPart, Catalog as CatalogView, GroupSummary, Labels, RuleBody, RunbookDetail,
+    RunbookPath, RunbookSummary, RunbookView, SearchResult, TocEntry,
 };
 
 use super::checks::Checks;
 use crate::alerts::AlertHub;
 use crate::error::{Error, Result};
+use crate::runbooks::render::RuleSource;
 use crate::runbooks::segments::Segment;
 use crate::runbooks::{Runbook, RunbookStore};
+
+/// The longest search query accepted: a query is typed by a person.
+pub const MAX_QUERY_BYTES: usize = 500;
 
 /// The reading use cases and what they need.
 #[derive(Clone)]
@@ -162,7 +166,23 @@ impl Catalog {
             .collect()
     }
 
+    /// Every runbook, sorted by key.
+    pub fn list(&self) -> Vec<RunbookSummary> {
+        self.runbooks
+            .index()
+            .runbooks()
+            .iter()
+            .map(|r| summary(r))
+            .collect()
+    }
+
+    /// Full-text search, best first (at most 100 hits).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
+        if query.len() > MAX_QUERY_BYTES {
+            return Err(Error::BadRequest(format!(
+                "query longer than {MAX_QUERY_BYTES} characters"
+            )));
+        }
         let hits = self.runbooks.index().search().search(query, limit)?;
         Ok(hits
             .into_iter()
@@ -172,8 +192,43 @@ impl Catalog {
                 group: h.group,
                 title: h.title,
                 snippet_html: h.snippet_html,
+                score: h.score,
             })
             .collect())
+    }
+
+    /// One runbook as the JSON API returns it (no labels filled; checks as
+    /// static cards in the body).
+    pub fn detail(&self, key: &str) -> Result<RunbookDetail> {
+        let index = self.runbooks.index();
+        let runbook = index
+            .get(key)
+            .ok_or_else(|| Error::NotFound(format!("no runbook {key}")))?;
+        let view = view(runbook, &Labels::default(), None);
+        let html = body_html(runbook, &view);
+        Ok(RunbookDetail {
+            item: summary(runbook),
+            description: view.description,
+            source_path: view.source_path,
+            html,
+            error: view.error,
+            date: view.date,
+            rule: runbook.rule.as_ref().map(|(rule, source)| RuleBody {
+                alert: rule.alert.clone(),
+                expr: rule.expr.clone(),
+                for_: rule.for_.clone(),
+                labels: rule.labels.clone(),
+                annotations: rule.annotations.clone(),
+                source: match source {
+                    RuleSource::RuleFile => "rule-file".into(),
+                    RuleSource::CommentCopy => "comment-copy".into(),
+                },
+            }),
+            headings: view.toc,
+            sections: runbook.sections.iter().cloned().collect(),
+            mitigation: runbook.mitigation.clone(),
+            checks: self.checks.views(runbook, &Labels::default()),
+        })
     }
 
     pub fn resolve(&self, path: &str, labels: &Labels) -> RunbookPath {

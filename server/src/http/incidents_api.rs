@@ -14,11 +14,23 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 use tokio_stream::{Stream, StreamExt};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::AppState;
 use super::extract::{self, Actor};
 use crate::error::{AppError, ErrorBody, Result};
 use portal_core::incidents::postmortem;
 use portal_core::use_cases::CreateIncident;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_incidents, create_incident))
+        .routes(routes!(get_incident))
+        .routes(routes!(post_event))
+        .routes(routes!(stream_all))
+        .routes(routes!(stream))
+}
 
 /// Open an incident. With `runbook`, its Mitigation list becomes the checklist.
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents",

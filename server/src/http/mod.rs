@@ -4,6 +4,7 @@
 mod activity;
 mod alert_links;
 mod alert_stream;
+mod alerts_api;
 mod api;
 mod checks_api;
 mod client_addr;
@@ -17,6 +18,7 @@ pub mod openapi;
 mod page_cache;
 mod read_guard;
 mod revisions_api;
+mod runbooks_api;
 mod saturation;
 mod security_headers;
 pub mod streams;
@@ -101,7 +103,7 @@ pub fn router(
             "/incidents/{id}/postmortem.md",
             get(incidents_api::postmortem),
         )
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .merge(pages)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -32,7 +32,7 @@ pub async fn get(
             .await
             .into_response();
     }
-    super::api::get_runbook(state, Path(path))
+    super::runbooks_api::get_runbook(state, Path(path))
         .await
         .into_response()
 }

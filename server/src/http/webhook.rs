@@ -12,6 +12,9 @@ use portal_types::Labels;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
 use super::AppState;
 use super::extract::{parse, request_credentials};
 use crate::error::{AppError, ErrorBody, Result};
@@ -43,6 +46,10 @@ pub struct WebhookAlert {
     #[serde(default, rename = "generatorURL")]
     pub generator_url: Option<String>,
     pub fingerprint: String,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(alertmanager))
 }
 
 /// Apply a notification: firing alerts open incidents (one per fingerprint),
