@@ -63,11 +63,12 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
         portal_core::checks::CheckEngine::new(config.checks.clone(), pool.clone(), metrics.clone())
             .map_err(|e| anyhow::anyhow!("checks configuration: {e}"))?;
     let checks = Arc::new(checks);
+    let webhook = Arc::new(config.webhook.clone());
     let timeline = Timeline::new(pool.clone());
     let check_cases = Checks::new(runbooks.clone(), alerts.clone(), checks, timeline.clone());
     Ok(Core {
         catalog: Catalog::new(runbooks.clone(), alerts.clone(), check_cases.clone()),
-        incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone()),
+        incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone(), webhook.clone()),
         checks: check_cases,
         editing: Editing::new(runbooks.clone(), revisions.clone()),
         runbooks,
@@ -75,7 +76,7 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
         auth: Arc::new(
             Auth::new(config.auth.clone(), anonymous).with_tokens(Tokens::new(pool.clone())),
         ),
-        webhook: Arc::new(config.webhook.clone()),
+        webhook,
         metrics,
         pool,
         revisions,

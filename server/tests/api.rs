@@ -314,3 +314,68 @@ async fn the_openapi_document_names_every_route() {
         );
     }
 }
+
+fn notification(status: &str, fingerprint: &str) -> serde_json::Value {
+    json!({
+        "version": "4",
+        "receiver": "portal",
+        "alerts": [{
+            "status": status,
+            "labels": {"alertname": "HostHighCpuLoad", "instance": "web1:9100", "severity": "warning"},
+            "annotations": {},
+            "fingerprint": fingerprint,
+        }],
+    })
+}
+
+#[tokio::test]
+async fn the_alertmanager_webhook_opens_and_resolves_by_fingerprint() {
+    let app = App::with(|config| {
+        config.webhook.token = Some("s3cret".into());
+        config.webhook.resolve_incidents = true;
+    })
+    .await;
+    let path = "/api/v1/webhooks/alertmanager";
+    let without = app.post(path, &notification("firing", "abc")).await;
+    assert_eq!(without.status, StatusCode::UNAUTHORIZED, "{}", without.text);
+    let bearer = [("Authorization", "Bearer s3cret")];
+    let old = json!({"version": "3", "alerts": []});
+    let refused = app.send_json(Method::POST, path, &old, &bearer).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+    let mut bad = notification("firing", "abc");
+    bad["alerts"][0]["status"] = json!("exploded");
+    let refused = app.send_json(Method::POST, path, &bad, &bearer).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.text);
+
+    let fired = app
+        .send_json(Method::POST, path, &notification("firing", "abc"), &bearer)
+        .await;
+    assert_eq!(fired.status, StatusCode::OK, "{}", fired.text);
+    let opened = fired.json["opened"].as_array().expect("opened").clone();
+    assert_eq!(opened.len(), 1);
+    let again = app
+        .send_json(Method::POST, path, &notification("firing", "abc"), &bearer)
+        .await;
+    assert_eq!(
+        again.json["opened"],
+        json!([]),
+        "one incident per fingerprint"
+    );
+
+    let resolved = app
+        .send_json(
+            Method::POST,
+            path,
+            &notification("resolved", "abc"),
+            &bearer,
+        )
+        .await;
+    assert_eq!(resolved.status, StatusCode::OK, "{}", resolved.text);
+    let incident = app.get(&format!("/api/v1/incidents/{}", opened[0])).await;
+    assert_eq!(incident.json["status"], "resolved", "{}", incident.text);
+    assert_eq!(incident.json["opened_by"], "alertmanager");
+    assert_eq!(
+        incident.json["runbook_key"],
+        "node-exporter/HostHighCpuLoad"
+    );
+}

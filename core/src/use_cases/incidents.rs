@@ -9,6 +9,7 @@ use portal_types::{
 };
 
 use crate::auth::Actor;
+use crate::config::WebhookConfig;
 use crate::error::{Error, Result};
 use crate::incidents::{NewIncident, Timeline};
 use crate::metrics::Metrics;
@@ -20,6 +21,7 @@ pub struct Incidents {
     pub(crate) runbooks: Arc<RunbookStore>,
     pub(crate) timeline: Timeline,
     pub(crate) metrics: Arc<Metrics>,
+    pub(crate) webhook: Arc<WebhookConfig>,
 }
 
 /// `POST /api/v1/incidents`, and the runbook page's "Open incident".
@@ -45,11 +47,13 @@ impl Incidents {
         runbooks: Arc<RunbookStore>,
         timeline: Timeline,
         metrics: Arc<Metrics>,
+        webhook: Arc<WebhookConfig>,
     ) -> Incidents {
         Incidents {
             runbooks,
             timeline,
             metrics,
+            webhook,
         }
     }
 

@@ -7,8 +7,10 @@ pub mod catalog;
 pub mod checks;
 pub mod editing;
 pub mod incidents;
+pub mod notifications;
 
 pub use catalog::Catalog;
 pub use checks::{Checks, RunRequest};
 pub use editing::{Edit, Editing};
 pub use incidents::{CreateIncident, Incidents};
+pub use notifications::Notification;
