@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::upstream_http::UpstreamHttp;
+use super::upstream_http::{UpstreamError, UpstreamHttp};
 use crate::config::Upstream;
 
 /// An alert as Alertmanager holds it.
@@ -93,19 +93,19 @@ pub struct AlertmanagerClient {
 }
 
 impl AlertmanagerClient {
-    pub fn new(upstream: &Upstream) -> Result<AlertmanagerClient, String> {
+    pub fn new(upstream: &Upstream) -> Result<AlertmanagerClient, UpstreamError> {
         Ok(AlertmanagerClient {
             http: UpstreamHttp::new(upstream)?,
         })
     }
 
     /// Every alert Alertmanager holds: active, silenced, inhibited, unprocessed.
-    pub async fn alerts(&self) -> Result<Vec<AmAlert>, String> {
+    pub async fn alerts(&self) -> Result<Vec<AmAlert>, UpstreamError> {
         self.http.get_json("api/v2/alerts", &[]).await
     }
 
     /// Silences that are active or pending (expired ones are left out).
-    pub async fn silences(&self) -> Result<Vec<AmSilence>, String> {
+    pub async fn silences(&self) -> Result<Vec<AmSilence>, UpstreamError> {
         let all: Vec<AmSilence> = self.http.get_json("api/v2/silences", &[]).await?;
         Ok(all
             .into_iter()

@@ -17,11 +17,22 @@ use chrono::{DateTime, Duration, Utc};
 use promql_parser::parser::{self, Expr};
 
 use super::prometheus::{PrometheusClient, QueryResult, Series};
+use super::upstream_http::UpstreamError;
 
 /// At most this many series are drawn (the highest at the end of the range).
 pub const MAX_SERIES: usize = 10;
 /// Points per series.
 const STEPS: i64 = 240;
+
+/// Why a graph could not be drawn.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum GraphError {
+    /// The expression is not PromQL (promql-parser's message).
+    #[error("{0}")]
+    Expression(String),
+    #[error("{0}")]
+    Upstream(#[from] UpstreamError),
+}
 
 /// What to query for an alert expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,8 +44,8 @@ pub struct Plan {
 }
 
 /// Split `expr` as described in the module documentation.
-pub fn plan(expr: &str) -> Result<Plan, String> {
-    let parsed = parser::parse(expr)?;
+pub fn plan(expr: &str) -> Result<Plan, GraphError> {
+    let parsed = parser::parse(expr).map_err(GraphError::Expression)?;
     let mut top = &parsed;
     while let Expr::Paren(p) = top {
         top = &p.expr;
@@ -102,7 +113,7 @@ pub async fn fetch(
     alertname: &str,
     expr: &str,
     hours: u32,
-) -> Result<GraphData, String> {
+) -> Result<GraphData, GraphError> {
     let plan = plan(expr)?;
     let end = Utc::now();
     let start = end - Duration::hours(i64::from(hours));
@@ -110,7 +121,7 @@ pub async fn fetch(
     let alerts_query = format!(
         "ALERTS{{alertname={},alertstate=\"firing\"}}",
         // A JSON string is a valid PromQL string literal for any name.
-        serde_json::to_string(alertname).map_err(|e| e.to_string())?
+        serde_json::Value::from(alertname)
     );
     let (values, alerts) = tokio::join!(
         client.query_range(&plan.plotted, start, end, step),

@@ -30,6 +30,7 @@ use poller::Source;
 use prometheus::PrometheusClient;
 pub use snapshot::AlertSnapshot;
 use snapshot::{Slot, SlotData};
+use upstream_http::UpstreamError;
 
 pub struct AlertHub {
     slots: Mutex<Vec<Slot>>,
@@ -188,7 +189,7 @@ impl AlertHub {
 
     /// Store one poll's outcome in slot `i` and publish a new snapshot. On
     /// failure the slot keeps its last good data and is marked stale.
-    fn record(&self, i: usize, outcome: Result<SlotData, String>) {
+    fn record(&self, i: usize, outcome: Result<SlotData, UpstreamError>) {
         let now = Utc::now();
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         let Some(slot) = slots.get_mut(i) else { return };
@@ -200,7 +201,7 @@ impl AlertHub {
                 slot.data = data;
             }
             Err(error) => {
-                slot.health.last_error = Some(error);
+                slot.health.last_error = Some(error.to_string());
                 slot.health.stale_since.get_or_insert(now);
             }
         }
@@ -286,7 +287,7 @@ impl AlertHub {
                 view.total_series = data.total_series;
                 view.svg = Some(graph_svg::render(&data));
             }
-            Err(e) => view.error = Some(e),
+            Err(e) => view.error = Some(e.to_string()),
         }
         view
     }

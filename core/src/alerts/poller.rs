@@ -9,6 +9,7 @@ use super::AlertHub;
 use super::alertmanager::AlertmanagerClient;
 use super::prometheus::PrometheusClient;
 use super::snapshot::SlotData;
+use super::upstream_http::UpstreamError;
 use crate::metrics::Metrics;
 
 /// The client of one upstream.
@@ -21,20 +22,20 @@ pub enum Source {
 impl Source {
     /// One poll: both requests of the kind, concurrently; either failing
     /// fails the poll so a half-updated picture is never published.
-    async fn poll(&self) -> Result<SlotData, String> {
+    async fn poll(&self) -> Result<SlotData, UpstreamError> {
         match self {
             Source::Prometheus(client) => {
                 let (alerts, rules) = tokio::join!(client.alerts(), client.alerting_rules());
                 Ok(SlotData::Prometheus {
-                    alerts: alerts.map_err(|e| format!("/api/v1/alerts: {e}"))?,
-                    rules: rules.map_err(|e| format!("/api/v1/rules: {e}"))?,
+                    alerts: alerts.map_err(|e| e.at("/api/v1/alerts"))?,
+                    rules: rules.map_err(|e| e.at("/api/v1/rules"))?,
                 })
             }
             Source::Alertmanager(client) => {
                 let (alerts, silences) = tokio::join!(client.alerts(), client.silences());
                 Ok(SlotData::Alertmanager {
-                    alerts: alerts.map_err(|e| format!("/api/v2/alerts: {e}"))?,
-                    silences: silences.map_err(|e| format!("/api/v2/silences: {e}"))?,
+                    alerts: alerts.map_err(|e| e.at("/api/v2/alerts"))?,
+                    silences: silences.map_err(|e| e.at("/api/v2/silences"))?,
                 })
             }
         }

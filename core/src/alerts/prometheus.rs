@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::upstream_http::UpstreamHttp;
+use super::upstream_http::{UpstreamError, UpstreamHttp};
 use crate::config::Upstream;
 
 /// An alert as `/api/v1/alerts` reports it.
@@ -131,20 +131,20 @@ pub struct PrometheusClient {
 }
 
 impl PrometheusClient {
-    pub fn new(upstream: &Upstream) -> Result<PrometheusClient, String> {
+    pub fn new(upstream: &Upstream) -> Result<PrometheusClient, UpstreamError> {
         Ok(PrometheusClient {
             http: UpstreamHttp::new(upstream)?,
         })
     }
 
     /// Active (firing and pending) alerts.
-    pub async fn alerts(&self) -> Result<Vec<PromAlert>, String> {
+    pub async fn alerts(&self) -> Result<Vec<PromAlert>, UpstreamError> {
         let data: AlertsData = self.get("api/v1/alerts", &[]).await?;
         Ok(data.alerts)
     }
 
     /// Alerting rules with their live state (recording rules are dropped).
-    pub async fn alerting_rules(&self) -> Result<Vec<PromRuleGroup>, String> {
+    pub async fn alerting_rules(&self) -> Result<Vec<PromRuleGroup>, UpstreamError> {
         let data: RulesData = self.get("api/v1/rules", &[("type", "alert")]).await?;
         Ok(data
             .groups
@@ -157,7 +157,7 @@ impl PrometheusClient {
     }
 
     /// Evaluate `query` now.
-    pub async fn query(&self, query: &str) -> Result<QueryResult, String> {
+    pub async fn query(&self, query: &str) -> Result<QueryResult, UpstreamError> {
         let raw: RawResult = self.get("api/v1/query", &[("query", query)]).await?;
         convert(raw)
     }
@@ -169,7 +169,7 @@ impl PrometheusClient {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
         step_secs: u64,
-    ) -> Result<QueryResult, String> {
+    ) -> Result<QueryResult, UpstreamError> {
         let (start, end, step) = (
             start.timestamp().to_string(),
             end.timestamp().to_string(),
@@ -193,22 +193,26 @@ impl PrometheusClient {
         &self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<T, String> {
+    ) -> Result<T, UpstreamError> {
         // Prometheus answers errors (400, 422, 503) with the same envelope.
         let envelope: Envelope<T> = self.http.get_json_any_status(path, query).await?;
         match (envelope.status.as_str(), envelope.data) {
             ("success", Some(data)) => Ok(data),
-            _ => Err(envelope.error.unwrap_or_else(|| "no data".into())),
+            _ => Err(UpstreamError::Api(
+                envelope.error.unwrap_or_else(|| "no data".into()),
+            )),
         }
     }
 }
 
-fn convert(raw: RawResult) -> Result<QueryResult, String> {
+fn convert(raw: RawResult) -> Result<QueryResult, UpstreamError> {
     match raw {
         RawResult::Vector(v) => Ok(QueryResult::Vector(v)),
         RawResult::Matrix(m) => Ok(QueryResult::Matrix(m)),
         RawResult::Scalar(s) => Ok(QueryResult::Scalar(s)),
-        RawResult::String(s) => Err(format!("the query returned a string: {s}")),
+        RawResult::String(s) => Err(UpstreamError::Unreadable(format!(
+            "the query returned a string: {s}"
+        ))),
     }
 }
 

@@ -7,6 +7,43 @@ use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 
 use crate::config::Upstream;
 
+/// Why talking to an upstream failed, by kind; shown as the upstream's
+/// last error and in check results.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum UpstreamError {
+    /// The configuration cannot make a client (URL, credentials, CA file).
+    #[error("{0}")]
+    Config(String),
+    /// No answer: refused, timed out, TLS failed (reqwest's causes, no URL).
+    #[error("{0}")]
+    Transport(String),
+    /// An answer with a failing status and the start of its body.
+    #[error("HTTP {status}: {body}")]
+    Status { status: u16, body: String },
+    /// An answer that is not what the API promises.
+    #[error("unreadable answer: {0}")]
+    Unreadable(String),
+    /// The API's own error, from its envelope.
+    #[error("{0}")]
+    Api(String),
+    /// One request of a poll failed; the path says which.
+    #[error("{path}: {source}")]
+    Request {
+        path: &'static str,
+        source: Box<UpstreamError>,
+    },
+}
+
+impl UpstreamError {
+    /// This error, as the failure of the request to `path`.
+    pub fn at(self, path: &'static str) -> UpstreamError {
+        UpstreamError::Request {
+            path,
+            source: Box::new(self),
+        }
+    }
+}
+
 /// A configured upstream's base URL and client.
 #[derive(Debug, Clone)]
 pub struct UpstreamHttp {
@@ -17,15 +54,18 @@ pub struct UpstreamHttp {
 impl UpstreamHttp {
     /// Build the client; fails on a bad URL, an unreadable CA file or a
     /// credential that is not a valid header value.
-    pub fn new(upstream: &Upstream) -> Result<UpstreamHttp, String> {
-        let mut base = reqwest::Url::parse(&upstream.url).map_err(|e| e.to_string())?;
+    pub fn new(upstream: &Upstream) -> Result<UpstreamHttp, UpstreamError> {
+        let mut base = reqwest::Url::parse(&upstream.url)
+            .map_err(|e| UpstreamError::Config(format!("url {:?}: {e}", upstream.url)))?;
         if !base.path().ends_with('/') {
             base.set_path(&format!("{}/", base.path()));
         }
         let mut headers = HeaderMap::new();
         if let Some(token) = &upstream.bearer_token {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.trim()))
-                .map_err(|_| "bearer_token is not a valid header value".to_string())?;
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.trim())).map_err(|_| {
+                    UpstreamError::Config("bearer_token is not a valid header value".into())
+                })?;
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
@@ -35,10 +75,11 @@ impl UpstreamHttp {
             .user_agent(concat!("runbook-portal/", env!("CARGO_PKG_VERSION")))
             .default_headers(headers);
         if let Some(path) = &upstream.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| format!("reading ca_file {}: {e}", path.display()))?;
+            let pem = std::fs::read(path).map_err(|e| {
+                UpstreamError::Config(format!("reading ca_file {}: {e}", path.display()))
+            })?;
             for cert in reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| format!("ca_file {}: {e}", path.display()))?
+                .map_err(|e| UpstreamError::Config(format!("ca_file {}: {e}", path.display())))?
             {
                 builder = builder.add_root_certificate(cert);
             }
@@ -47,7 +88,9 @@ impl UpstreamHttp {
             tracing::warn!(upstream = %upstream.display_name(), "TLS certificate verification is off for this upstream");
             builder = builder.danger_accept_invalid_certs(true);
         }
-        let http = builder.build().map_err(describe)?;
+        let http = builder
+            .build()
+            .map_err(|e| UpstreamError::Config(describe(e)))?;
         let base_auth = upstream.basic_auth.clone();
         let mut client = UpstreamHttp { http, base };
         if let Some(auth) = base_auth {
@@ -57,7 +100,9 @@ impl UpstreamHttp {
                 .base
                 .set_username(&auth.username)
                 .and_then(|()| client.base.set_password(Some(&auth.password)))
-                .map_err(|()| "basic_auth cannot be used with this URL".to_string())?;
+                .map_err(|()| {
+                    UpstreamError::Config("basic_auth cannot be used with this URL".into())
+                })?;
         }
         Ok(client)
     }
@@ -68,7 +113,7 @@ impl UpstreamHttp {
         &self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<T, String> {
+    ) -> Result<T, UpstreamError> {
         self.fetch(path, query, false).await
     }
 
@@ -78,7 +123,7 @@ impl UpstreamHttp {
         &self,
         path: &str,
         query: &[(&str, &str)],
-    ) -> Result<T, String> {
+    ) -> Result<T, UpstreamError> {
         self.fetch(path, query, true).await
     }
 
@@ -87,22 +132,30 @@ impl UpstreamHttp {
         path: &str,
         query: &[(&str, &str)],
         any_status: bool,
-    ) -> Result<T, String> {
-        let url = self.base.join(path).map_err(|e| e.to_string())?;
+    ) -> Result<T, UpstreamError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| UpstreamError::Config(e.to_string()))?;
         let response = self
             .http
             .get(url)
             .query(query)
             .send()
             .await
-            .map_err(describe)?;
+            .map_err(|e| UpstreamError::Transport(describe(e)))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(describe)?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::Transport(describe(e)))?;
         match serde_json::from_slice::<T>(&body) {
             Ok(value) if status.is_success() || any_status => Ok(value),
-            Ok(_) => Err(format!("HTTP {status}: {}", excerpt(&body))),
-            Err(e) if status.is_success() => Err(format!("unreadable answer: {e}")),
-            Err(_) => Err(format!("HTTP {status}: {}", excerpt(&body))),
+            Err(e) if status.is_success() => Err(UpstreamError::Unreadable(e.to_string())),
+            _ => Err(UpstreamError::Status {
+                status: status.as_u16(),
+                body: excerpt(&body),
+            }),
         }
     }
 }

@@ -9,7 +9,7 @@ use std::net::{IpAddr, SocketAddr};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use ipnet::IpNet;
 
-use super::Refusal;
+use super::{Refusal, SetupError};
 use crate::config::AllowRule;
 
 struct Rule {
@@ -27,7 +27,7 @@ pub const EMPTY: &str =
     "network checks are off: the allow-list (checks.allow) is empty, so only PromQL checks run";
 
 impl AllowList {
-    pub fn new(rules: &[AllowRule]) -> Result<AllowList, String> {
+    pub fn new(rules: &[AllowRule]) -> Result<AllowList, SetupError> {
         let rules = rules
             .iter()
             .map(|rule| {
@@ -36,12 +36,14 @@ impl AllowList {
                     hosts.add(glob(host)?);
                 }
                 Ok(Rule {
-                    hosts: hosts.build().map_err(|e| e.to_string())?,
+                    hosts: hosts
+                        .build()
+                        .map_err(|e| SetupError::AllowList(e.to_string()))?,
                     ports: rule.ports.clone(),
                     networks: rule.networks.clone(),
                 })
             })
-            .collect::<Result<_, String>>()?;
+            .collect::<Result<_, SetupError>>()?;
         Ok(AllowList { rules })
     }
 
@@ -151,11 +153,11 @@ pub enum Resolve {
     Failed(String),
 }
 
-fn glob(pattern: &str) -> Result<Glob, String> {
+fn glob(pattern: &str) -> Result<Glob, SetupError> {
     GlobBuilder::new(pattern)
         .case_insensitive(true)
         .build()
-        .map_err(|e| format!("host glob {pattern:?}: {e}"))
+        .map_err(|e| SetupError::AllowList(format!("host glob {pattern:?}: {e}")))
 }
 
 /// Lower case, no brackets around IPv6, no trailing dot.

@@ -1,6 +1,7 @@
 //! What a PromQL check expects of its answer: a comparison every series
 //! must satisfy (`> 0`, `== 0`, `< 0.9`…), or `empty` / `not empty`.
 
+use super::SpecError;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,7 +22,7 @@ pub enum Expectation {
 }
 
 impl Expectation {
-    pub fn parse(text: &str) -> Result<Expectation, String> {
+    pub fn parse(text: &str) -> Result<Expectation, SpecError> {
         let text = text.trim();
         match text.to_ascii_lowercase().as_str() {
             "empty" => return Ok(Expectation::Empty),
@@ -63,10 +64,10 @@ impl Expectation {
     }
 }
 
-fn bad(text: &str) -> String {
-    format!(
+fn bad(text: &str) -> SpecError {
+    SpecError(format!(
         "unknown expectation {text:?}: use `> N`, `>= N`, `< N`, `<= N`, `== N`, `!= N`, `empty` or `not empty`"
-    )
+    ))
 }
 
 impl fmt::Display for Expectation {

@@ -42,6 +42,35 @@ pub enum Refusal {
     Busy(String),
 }
 
+/// A check block that cannot be used, and why; shown in the runbook where
+/// the block stands.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{0}")]
+pub struct SpecError(pub String);
+
+impl From<String> for SpecError {
+    fn from(message: String) -> Self {
+        SpecError(message)
+    }
+}
+
+impl From<&str> for SpecError {
+    fn from(message: &str) -> Self {
+        SpecError(message.to_string())
+    }
+}
+
+/// A `[checks]` configuration the engine cannot start with.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SetupError {
+    #[error("checks.allow: {0}")]
+    AllowList(String),
+    #[error("the HTTP client for checks: {0}")]
+    HttpClient(String),
+    #[error("the DNS resolver for checks: {0}")]
+    Resolver(String),
+}
+
 /// A check's target with `labels` filled, each value encoded or checked for
 /// where it stands (the card's "can it run" and the run itself agree).
 pub fn fill_target(kind: &CheckKind, labels: &Labels) -> Result<String, Refusal> {
@@ -128,7 +157,7 @@ pub struct CheckEngine {
     config: ChecksConfig,
     allow: Arc<allow::AllowList>,
     http: reqwest::Client,
-    resolver: Result<hickory_resolver::TokioResolver, String>,
+    resolver: Result<hickory_resolver::TokioResolver, SetupError>,
     global: Arc<Semaphore>,
     per_user: Mutex<HashMap<String, Arc<Semaphore>>>,
     pub store: CheckStore,
@@ -140,7 +169,7 @@ impl CheckEngine {
         config: ChecksConfig,
         pool: sqlx::SqlitePool,
         metrics: Arc<Metrics>,
-    ) -> Result<CheckEngine, String> {
+    ) -> Result<CheckEngine, SetupError> {
         let allow = Arc::new(allow::AllowList::new(&config.allow)?);
         let http = net::http_client(allow.clone())?;
         let resolver = net::resolver(
@@ -235,7 +264,7 @@ impl CheckEngine {
             CheckKind::Tcp { .. } => net::tcp(target, &self.allow).await,
             CheckKind::Dns(spec) => match &self.resolver {
                 Ok(resolver) => net::dns(spec, target, &self.allow, resolver).await,
-                Err(e) => Ok(Outcome::error(e.clone())),
+                Err(e) => Ok(Outcome::error(e.to_string())),
             },
         }
     }

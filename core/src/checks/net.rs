@@ -11,7 +11,7 @@ use regex::Regex;
 
 use super::allow::{AllowList, Resolve};
 use super::spec::{DnsSpec, HttpSpec};
-use super::{Outcome, Refusal};
+use super::{Outcome, Refusal, SetupError};
 
 /// Most redirects followed when a check allows them.
 const MAX_REDIRECTS: usize = 5;
@@ -20,13 +20,13 @@ const MAX_BODY: usize = 256 * 1024;
 
 /// The client every `http` check shares: no redirects (they are followed
 /// here, hop by hop), no proxy, and a resolver that enforces the allow-list.
-pub fn http_client(allow: std::sync::Arc<AllowList>) -> Result<reqwest::Client, String> {
+pub fn http_client(allow: std::sync::Arc<AllowList>) -> Result<reqwest::Client, SetupError> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .dns_resolver(std::sync::Arc::new(super::allow::CheckedResolver(allow)))
         .build()
-        .map_err(|e| format!("HTTP client for checks: {e}"))
+        .map_err(|e| SetupError::HttpClient(e.to_string()))
 }
 
 pub async fn http(
@@ -245,7 +245,10 @@ pub async fn dns(
 }
 
 /// A resolver for `dns` checks: the configured server, else the system's.
-pub fn resolver(server: Option<SocketAddr>, timeout: Duration) -> Result<TokioResolver, String> {
+pub fn resolver(
+    server: Option<SocketAddr>,
+    timeout: Duration,
+) -> Result<TokioResolver, SetupError> {
     use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
     use hickory_resolver::net::runtime::TokioRuntimeProvider;
     let mut builder = match server {
@@ -261,14 +264,15 @@ pub fn resolver(server: Option<SocketAddr>, timeout: Duration) -> Result<TokioRe
             )]);
             TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
         }
-        None => {
-            TokioResolver::builder_tokio().map_err(|e| format!("system DNS configuration: {e}"))?
-        }
+        None => TokioResolver::builder_tokio()
+            .map_err(|e| SetupError::Resolver(format!("system DNS configuration: {e}")))?,
     };
     let options = builder.options_mut();
     options.timeout = timeout;
     options.attempts = 1;
-    builder.build().map_err(|e| format!("DNS resolver: {e}"))
+    builder
+        .build()
+        .map_err(|e| SetupError::Resolver(e.to_string()))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
+use super::SpecError;
 use super::expect::Expectation;
 use super::template;
 
@@ -110,22 +111,24 @@ static ID: LazyLock<Regex> =
 
 /// Parse one block. `seen` holds the ids of earlier blocks of the same
 /// runbook, so a duplicate is reported where it is.
-pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, String> {
-    let mut raw: RawCheck =
-        serde_yaml_ng::from_str(yaml).map_err(|e| format!("not a valid check block: {e}"))?;
+pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, SpecError> {
+    let mut raw: RawCheck = serde_yaml_ng::from_str(yaml)
+        .map_err(|e| SpecError(format!("not a valid check block: {e}")))?;
     let id = raw.id.take().ok_or("a check needs an `id`")?;
     if !ID.is_match(&id) {
-        return Err(format!(
+        return Err(SpecError(format!(
             "check id {id:?} must be 1–64 letters, digits, '-', '_' or '.'"
-        ));
+        )));
     }
     if id == portal_types::ALERT_EXPR {
-        return Err(format!(
+        return Err(SpecError(format!(
             "check id {id:?} is reserved for the alert's own expression"
-        ));
+        )));
     }
     if seen.contains(&id) {
-        return Err(format!("check id {id:?} is used twice in this runbook"));
+        return Err(SpecError(format!(
+            "check id {id:?} is used twice in this runbook"
+        )));
     }
     let kind = kind(&mut raw)?;
     if raw.timeout_secs == Some(0) {
@@ -142,7 +145,7 @@ pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, String
 }
 
 /// The one kind a check declares, checked; takes the kind's fields out of `raw`.
-fn kind(raw: &mut RawCheck) -> Result<CheckKind, String> {
+fn kind(raw: &mut RawCheck) -> Result<CheckKind, SpecError> {
     let declared = [
         raw.promql.is_some(),
         raw.http.is_some(),
@@ -172,20 +175,22 @@ fn kind(raw: &mut RawCheck) -> Result<CheckKind, String> {
     }
     if let Some(http) = raw.http.take() {
         if !matches!(http.method.as_str(), "GET" | "HEAD") {
-            return Err(format!(
+            return Err(SpecError(format!(
                 "http method must be GET or HEAD, not {:?}",
                 http.method
-            ));
+            )));
         }
         if let Some(pattern) = &http.body_regex {
-            Regex::new(pattern).map_err(|e| format!("body_regex: {e}"))?;
+            Regex::new(pattern).map_err(|e| SpecError(format!("body_regex: {e}")))?;
         }
         if let Some(bad) = http
             .expect_status
             .iter()
             .find(|s| !(100..=599).contains(*s))
         {
-            return Err(format!("expect_status {bad} is not an HTTP status"));
+            return Err(SpecError(format!(
+                "expect_status {bad} is not an HTTP status"
+            )));
         }
         template::check_syntax(&http.url)?;
         return Ok(CheckKind::Http(http));
@@ -199,10 +204,10 @@ fn kind(raw: &mut RawCheck) -> Result<CheckKind, String> {
     match raw.dns.take() {
         Some(dns) => {
             if !matches!(dns.record.as_str(), "A" | "AAAA" | "CNAME") {
-                return Err(format!(
+                return Err(SpecError(format!(
                     "dns record must be A, AAAA or CNAME, not {:?}",
                     dns.record
-                ));
+                )));
             }
             template::check_syntax(&dns.name)?;
             Ok(CheckKind::Dns(dns))
@@ -215,7 +220,7 @@ fn kind(raw: &mut RawCheck) -> Result<CheckKind, String> {
 mod tests {
     use super::*;
 
-    fn one(yaml: &str) -> Result<CheckSpec, String> {
+    fn one(yaml: &str) -> Result<CheckSpec, SpecError> {
         parse(yaml, &mut HashSet::new())
     }
 
@@ -265,13 +270,14 @@ mod tests {
             ),
         ] {
             let err = one(yaml).unwrap_err();
-            assert!(err.contains(why), "{yaml:?}: {err}");
+            assert!(err.0.contains(why), "{yaml:?}: {err}");
         }
         let mut seen = HashSet::new();
         parse("id: x\npromql: up", &mut seen).unwrap();
         assert!(
             parse("id: x\npromql: up", &mut seen)
                 .unwrap_err()
+                .0
                 .contains("twice")
         );
     }

@@ -81,7 +81,7 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
                     checks.push(spec);
                     check_marker(checks.len() - 1)
                 }
-                Err(problem) => check_error(&problem, &block.code),
+                Err(problem) => check_error(&problem.0, &block.code),
             }
         } else {
             highlight::code_block(&block.lang, &block.code)

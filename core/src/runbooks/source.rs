@@ -151,29 +151,43 @@ fn collect_dir(
     Ok(())
 }
 
+/// Why a file under the root is not read; said in the skipped-files report.
+#[derive(Debug, thiserror::Error)]
+enum Skip {
+    #[error("symbolic link that does not resolve ({0})")]
+    Dangling(std::io::Error),
+    #[error("symbolic link to a file outside the directory")]
+    Outside,
+    #[error("symbolic link to something that is not a regular file")]
+    NotAFile,
+    #[error("{0} bytes, more than the {MAX_FILE_BYTES} a runbook may have; skipped")]
+    TooLarge(u64),
+    #[error("{0}")]
+    Unreadable(std::io::Error),
+    #[error("not UTF-8 text")]
+    NotText,
+}
+
 /// Where the link at `path` leads, if that is a regular file under `root`.
-fn inside(root: &Path, path: &Path) -> Result<PathBuf, String> {
-    let real = std::fs::canonicalize(path)
-        .map_err(|e| format!("symbolic link that does not resolve ({e})"))?;
+fn inside(root: &Path, path: &Path) -> Result<PathBuf, Skip> {
+    let real = std::fs::canonicalize(path).map_err(Skip::Dangling)?;
     if !real.starts_with(root) {
-        return Err("symbolic link to a file outside the directory".into());
+        return Err(Skip::Outside);
     }
     if !real.is_file() {
-        return Err("symbolic link to something that is not a regular file".into());
+        return Err(Skip::NotAFile);
     }
     Ok(real)
 }
 
 /// The file's text, refusing what is too large or not UTF-8.
-fn read_text(path: &Path) -> Result<String, String> {
-    let size = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+fn read_text(path: &Path) -> Result<String, Skip> {
+    let size = std::fs::metadata(path).map_err(Skip::Unreadable)?.len();
     if size > MAX_FILE_BYTES {
-        return Err(format!(
-            "{size} bytes, more than the {MAX_FILE_BYTES} a runbook may have; skipped"
-        ));
+        return Err(Skip::TooLarge(size));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    let bytes = std::fs::read(path).map_err(Skip::Unreadable)?;
+    String::from_utf8(bytes).map_err(|_| Skip::NotText)
 }
 
 #[cfg(test)]

@@ -22,13 +22,13 @@ pub async fn cross_site_writes(
     ) {
         return next.run(request).await;
     }
-    if let Err(reason) = check(&request) {
-        return AppError::Forbidden(reason).into_response();
+    if let Err(refusal) = check(&request) {
+        return refusal.into_response();
     }
     next.run(request).await
 }
 
-fn check(request: &Request) -> Result<(), String> {
+fn check(request: &Request) -> Result<(), AppError> {
     let headers = request.headers();
     // Every current browser sends Sec-Fetch-Site; it is decisive and, unlike
     // Origin vs Host, survives a reverse proxy that rewrites Host.
@@ -36,9 +36,9 @@ fn check(request: &Request) -> Result<(), String> {
         // `none`: the user typed or bookmarked it; `same-origin`: our pages.
         return match site {
             "same-origin" | "none" => Ok(()),
-            other => Err(format!(
+            other => Err(AppError::Forbidden(format!(
                 "cross-site write refused (Sec-Fetch-Site: {other})"
-            )),
+            ))),
         };
     }
     // Older browsers: compare Origin with the host the request was sent to.
@@ -50,7 +50,9 @@ fn check(request: &Request) -> Result<(), String> {
             .unwrap_or_default();
         let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
         if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
-            return Err(format!("cross-site write refused (Origin: {origin})"));
+            return Err(AppError::Forbidden(format!(
+                "cross-site write refused (Origin: {origin})"
+            )));
         }
     }
     // Neither header: not a browser (curl, scripts), so not a CSRF vector.
