@@ -6,6 +6,7 @@
 //! not grow with the number of viewers.
 
 pub mod alertmanager;
+mod collect;
 pub mod coverage;
 pub mod graph;
 pub mod graph_svg;
