@@ -135,13 +135,36 @@ pub struct LiveRule {
     pub evaluation_secs: f64,
 }
 
+/// What an upstream is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UpstreamKind {
+    Prometheus,
+    Alertmanager,
+}
+
+impl UpstreamKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamKind::Prometheus => "prometheus",
+            UpstreamKind::Alertmanager => "alertmanager",
+        }
+    }
+}
+
+impl std::fmt::Display for UpstreamKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Health of one upstream, as its poller last saw it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpstreamHealth {
     pub name: String,
-    /// `prometheus` or `alertmanager`.
-    pub kind: String,
+    pub kind: UpstreamKind,
     pub url: String,
     pub last_success: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
@@ -266,7 +289,7 @@ pub struct GraphView {
 pub fn group_state(instances: &[AlertInstance], upstreams: &[UpstreamHealth]) -> AlertState {
     let proms: Vec<&UpstreamHealth> = upstreams
         .iter()
-        .filter(|u| u.kind == "prometheus")
+        .filter(|u| u.kind == UpstreamKind::Prometheus)
         .collect();
     let firing = instances.iter().filter(|i| i.state == "firing");
     if upstreams.is_empty() {
@@ -307,7 +330,10 @@ mod tests {
     fn upstream(kind: &str, healthy: bool) -> UpstreamHealth {
         UpstreamHealth {
             name: kind.into(),
-            kind: kind.into(),
+            kind: match kind {
+                "prometheus" => UpstreamKind::Prometheus,
+                _ => UpstreamKind::Alertmanager,
+            },
             url: String::new(),
             last_success: Some(Utc::now()),
             last_error: None,

@@ -44,11 +44,34 @@ pub struct DiffView {
     pub removed: usize,
 }
 
+/// What a diff line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DiffKind {
+    Equal,
+    Delete,
+    Insert,
+    /// Unchanged lines left out between two hunks.
+    Skip,
+}
+
+impl DiffKind {
+    /// The name pages use as a CSS class and `data-kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiffKind::Equal => "equal",
+            DiffKind::Delete => "delete",
+            DiffKind::Insert => "insert",
+            DiffKind::Skip => "skip",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffLine {
-    /// `equal`, `delete`, `insert`, or `skip` (unchanged lines left out).
-    pub kind: String,
+    pub kind: DiffKind,
     pub old: Option<usize>,
     pub new: Option<usize>,
     pub parts: Vec<DiffPart>,

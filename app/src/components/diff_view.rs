@@ -24,9 +24,9 @@ pub fn DiffTable(diff: DiffView, #[prop(optional)] split: bool) -> impl IntoView
         diff.unified
             .into_iter()
             .map(|line| {
-                let kind = line.kind.clone();
+                let kind = line.kind.as_str();
                 view! {
-                    <tr class=format!("diff-{kind}") data-kind=kind.clone()>
+                    <tr class=format!("diff-{kind}") data-kind=kind>
                         <td class="ln">{line.old.map(|n| n.to_string())}</td>
                         <td class="ln">{line.new.map(|n| n.to_string())}</td>
                         <td class="code">{sign(&kind)}<Parts line /></td>
@@ -56,7 +56,7 @@ fn Cell(line: Option<DiffLine>, side: Side) -> impl IntoView {
     match line {
         None => view! { <td class="ln"></td><td class="code diff-empty"></td> }.into_any(),
         Some(line) => {
-            let kind = line.kind.clone();
+            let kind = line.kind.as_str();
             let number = if side == Side::Old {
                 line.old
             } else {
@@ -64,7 +64,7 @@ fn Cell(line: Option<DiffLine>, side: Side) -> impl IntoView {
             };
             view! {
                 <td class="ln">{number.map(|n| n.to_string())}</td>
-                <td class=format!("code diff-{kind}") data-kind=kind.clone()>{sign(&kind)}<Parts line /></td>
+                <td class=format!("code diff-{kind}") data-kind=kind>{sign(&kind)}<Parts line /></td>
             }
             .into_any()
         }

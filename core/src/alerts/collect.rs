@@ -50,7 +50,7 @@ pub(super) fn merge_alerts(slots: &[Slot]) -> Vec<AlertInstance> {
     // merely waiting to expire there.
     let authorities: Vec<String> = slots
         .iter()
-        .filter(|s| s.health.kind == "prometheus" && s.health.healthy())
+        .filter(|s| s.health.kind == portal_types::UpstreamKind::Prometheus && s.health.healthy())
         .map(|s| s.health.url.trim_end_matches('/').to_string())
         .collect();
     for slot in slots {

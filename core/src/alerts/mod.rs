@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use portal_types::AlertBadge;
-use portal_types::UpstreamHealth;
+use portal_types::{UpstreamHealth, UpstreamKind};
 use tokio::sync::watch;
 
 use crate::config::Upstream;
@@ -65,26 +65,33 @@ impl AlertHub {
         let kinds = upstreams
             .prometheus
             .iter()
-            .map(|u| ("prometheus", u))
-            .chain(upstreams.alertmanager.iter().map(|u| ("alertmanager", u)));
+            .map(|u| (UpstreamKind::Prometheus, u))
+            .chain(
+                upstreams
+                    .alertmanager
+                    .iter()
+                    .map(|u| (UpstreamKind::Alertmanager, u)),
+            );
         let mut slots = Vec::new();
         let mut sources = Vec::new();
         let mut prometheus = Vec::new();
         for (kind, upstream) in kinds {
             let name = upstream.display_name().to_string();
             let source = match kind {
-                "prometheus" => PrometheusClient::new(upstream).map(|c| {
+                UpstreamKind::Prometheus => PrometheusClient::new(upstream).map(|c| {
                     prometheus.push((name.clone(), c.clone()));
                     Source::Prometheus(c)
                 }),
-                _ => alertmanager::AlertmanagerClient::new(upstream).map(Source::Alertmanager),
+                UpstreamKind::Alertmanager => {
+                    alertmanager::AlertmanagerClient::new(upstream).map(Source::Alertmanager)
+                }
             };
             let empty = match kind {
-                "prometheus" => SlotData::Prometheus {
+                UpstreamKind::Prometheus => SlotData::Prometheus {
                     alerts: Vec::new(),
                     rules: Vec::new(),
                 },
-                _ => SlotData::Alertmanager {
+                UpstreamKind::Alertmanager => SlotData::Alertmanager {
                     alerts: Vec::new(),
                     silences: Vec::new(),
                 },
@@ -96,7 +103,7 @@ impl AlertHub {
             slots.push(Slot {
                 health: UpstreamHealth {
                     name: name.clone(),
-                    kind: kind.to_string(),
+                    kind,
                     url: redact(&upstream.url),
                     last_success: None,
                     stale_since: error.as_ref().map(|_| Utc::now()),

@@ -26,9 +26,13 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn health(name: &str, kind: &str) -> UpstreamHealth {
+    let kind = match kind {
+        "prometheus" => portal_types::UpstreamKind::Prometheus,
+        _ => portal_types::UpstreamKind::Alertmanager,
+    };
     UpstreamHealth {
         name: name.into(),
-        kind: kind.into(),
+        kind,
         url: String::new(),
         last_success: Some(Utc::now()),
         last_error: None,

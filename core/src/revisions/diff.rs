@@ -9,7 +9,7 @@
 
 use std::time::{Duration, Instant};
 
-use portal_types::{DiffLine, DiffPart, DiffRow, DiffView};
+use portal_types::{DiffKind, DiffLine, DiffPart, DiffRow, DiffView};
 use similar::{ChangeTag, TextDiff};
 
 /// Lines of context kept around each change.
@@ -27,7 +27,7 @@ pub fn diff(old: &str, new: &str) -> DiffView {
     for (i, group) in text_diff.grouped_ops(CONTEXT).iter().enumerate() {
         if i > 0 {
             let skip = DiffLine {
-                kind: "skip".into(),
+                kind: DiffKind::Skip,
                 old: None,
                 new: None,
                 parts: vec![],
@@ -45,12 +45,12 @@ pub fn diff(old: &str, new: &str) -> DiffView {
             // op its own 500 ms.
             for change in text_diff.iter_inline_changes_deadline(op, Some(deadline)) {
                 let kind = match change.tag() {
-                    ChangeTag::Equal => "equal",
-                    ChangeTag::Delete => "delete",
-                    ChangeTag::Insert => "insert",
+                    ChangeTag::Equal => DiffKind::Equal,
+                    ChangeTag::Delete => DiffKind::Delete,
+                    ChangeTag::Insert => DiffKind::Insert,
                 };
                 let line = DiffLine {
-                    kind: kind.into(),
+                    kind,
                     old: change.old_index().map(|n| n + 1),
                     new: change.new_index().map(|n| n + 1),
                     parts: parts(change.iter_strings_lossy()),
@@ -120,7 +120,11 @@ mod tests {
     fn changed_words_are_emphasised_and_rows_pair_up() {
         let view = diff("a\nthe quick fox\nc\n", "a\nthe slow fox\nc\nd\n");
         assert_eq!((view.added, view.removed), (2, 1));
-        let deleted = view.unified.iter().find(|l| l.kind == "delete").unwrap();
+        let deleted = view
+            .unified
+            .iter()
+            .find(|l| l.kind == DiffKind::Delete)
+            .unwrap();
         assert!(
             deleted
                 .parts
@@ -130,9 +134,9 @@ mod tests {
         let row = view
             .rows
             .iter()
-            .find(|r| r.left.as_ref().is_some_and(|l| l.kind == "delete"))
+            .find(|r| r.left.as_ref().is_some_and(|l| l.kind == DiffKind::Delete))
             .unwrap();
-        assert_eq!(row.right.as_ref().unwrap().kind, "insert");
+        assert_eq!(row.right.as_ref().unwrap().kind, DiffKind::Insert);
     }
 
     #[test]
@@ -140,7 +144,7 @@ mod tests {
         let old: String = (0..40).map(|n| format!("line {n}\n")).collect();
         let new = old.replace("line 1\n", "one\n").replace("line 38\n", "x\n");
         let view = diff(&old, &new);
-        assert!(view.unified.iter().any(|l| l.kind == "skip"));
+        assert!(view.unified.iter().any(|l| l.kind == DiffKind::Skip));
         assert!(view.unified.len() < 25);
     }
 
