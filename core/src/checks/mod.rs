@@ -138,7 +138,7 @@ pub struct CheckEngine {
 impl CheckEngine {
     pub fn new(
         config: ChecksConfig,
-        pool: sqlx::SqlitePool,
+        runs: Arc<dyn crate::store::CheckRunStore>,
         metrics: Arc<Metrics>,
     ) -> Result<CheckEngine, String> {
         let allow = Arc::new(allow::AllowList::new(&config.allow)?);
@@ -160,7 +160,7 @@ impl CheckEngine {
             http,
             resolver,
             config,
-            store: CheckStore::new(pool),
+            store: CheckStore::new(runs),
             metrics,
         })
     }
