@@ -70,9 +70,9 @@ impl Timeline {
         let mut tx = match self.store.begin().await {
             Ok(tx) => tx,
             Err(e) => {
-                let why = e.to_string();
+                // Busy stays busy (a 503 the caller may retry).
                 for job in jobs {
-                    let _ = job.reply.send(Err(Error::Internal(why.clone())));
+                    let _ = job.reply.send(Err(Error::Store(e.clone())));
                 }
                 return;
             }

@@ -86,3 +86,16 @@ async fn a_held_write_lock_is_busy_not_internal() {
     let error = other.begin_with("BEGIN IMMEDIATE").await.err().unwrap();
     assert!(matches!(store_error(error), StoreError::Busy(_)));
 }
+
+#[tokio::test]
+async fn a_token_is_stored_as_its_hash_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(&dir).await;
+    let tokens = crate::tokens::Tokens::new(Arc::new(tokens::SqliteTokens(db.clone())));
+    let secret = tokens.create("ci-bot").await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT hash FROM api_tokens")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert!(!stored.contains(&secret["rbp_".len()..]), "{stored}");
+}
