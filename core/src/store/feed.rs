@@ -58,3 +58,28 @@ impl TimelineFeed for BroadcastFeed {
         self.commits.load(Ordering::Acquire)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn every_commit_bumps_the_version_and_reaches_subscribers() {
+        let feed = BroadcastFeed::new(4);
+        let mut viewer = feed.subscribe();
+        feed.publish(Vec::new());
+        assert_eq!(feed.version(), 1, "a commit with no events still counts");
+        let event = TimelineEvent {
+            id: 1,
+            incident_id: 7,
+            at: chrono::Utc::now(),
+            actor: "a".into(),
+            kind: "note".into(),
+            summary: String::new(),
+            payload: serde_json::json!({}),
+        };
+        feed.publish(vec![event]);
+        assert_eq!(feed.version(), 2);
+        assert_eq!(viewer.recv().await.unwrap().incident_id, 7);
+    }
+}
