@@ -109,9 +109,20 @@ impl From<portal_core::Error> for AppError {
             Error::TooManyRequests(m) => AppError::TooManyRequests(m),
             Error::Unavailable(m) => AppError::Unavailable(m),
             Error::Upstream(m) => AppError::Unavailable(m),
-            Error::Database(e) => {
-                tracing::error!(error = %e, "database error");
-                AppError::Internal("database error".into())
+            Error::Store(e) => {
+                use portal_core::store::StoreError;
+                match e {
+                    StoreError::NotFound(m) => AppError::NotFound(m),
+                    StoreError::Conflict(m) => AppError::Conflict(m),
+                    StoreError::Busy(m) => {
+                        tracing::warn!(error = %m, "database busy");
+                        AppError::Unavailable("database busy: try again".into())
+                    }
+                    StoreError::Other(m) => {
+                        tracing::error!(error = %m, "database error");
+                        AppError::Internal("database error".into())
+                    }
+                }
             }
             Error::Internal(m) => {
                 tracing::error!(error = %m, "internal error");

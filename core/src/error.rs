@@ -23,8 +23,10 @@ pub enum Error {
     Unavailable(String),
     #[error("{0}")]
     Upstream(String),
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    /// A store failed. By kind: NotFound is a 404, Conflict a 409, Busy a
+    /// 503 (`Unavailable`), Other internal (`app::error::AppError::from`).
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
     #[error("{0}")]
     Internal(String),
 }

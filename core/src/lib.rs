@@ -8,13 +8,13 @@ pub mod alerts;
 pub mod auth;
 pub mod checks;
 pub mod config;
-pub mod db;
 pub mod error;
 pub mod incidents;
 pub mod metrics;
 pub mod revisions;
 pub mod runbooks;
 pub mod search;
+pub mod store;
 #[cfg(test)]
 mod test_support;
 pub mod tokens;
@@ -40,5 +40,7 @@ pub struct Core {
     pub webhook: Arc<config::WebhookConfig>,
     /// Runbook revisions and the sync that serves the current ones.
     pub revisions: Arc<revisions::sync::RunbookSync>,
-    pub pool: sqlx::SqlitePool,
+    /// Every store of the configured backend: health checks ping it,
+    /// shutdown closes it.
+    pub store: store::Stores,
 }

@@ -6,6 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use portal_core::incidents::{AlertSignal, NewIncident, Timeline};
+use portal_core::store::Stores;
+use portal_core::store::sqlite::{self, Durability};
 use portal_types::IncidentAction;
 use tokio::sync::Mutex;
 use tower::ServiceExt;
@@ -176,41 +178,28 @@ async fn page(dir: &std::path::Path) {
     }
 }
 
-/// The same schema with `synchronous = NORMAL` (what the portal used before
-/// it chose FULL): the price of durability, measured in the same run.
-async fn normal_durability_pool(path: &std::path::Path) -> sqlx::SqlitePool {
-    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
+async fn open(path: &std::path::Path, durability: Durability) -> Stores {
+    sqlite::open(path.to_str().unwrap(), durability)
         .await
-        .unwrap();
-    portal_core::db::MIGRATOR.run(&pool).await.unwrap();
-    pool
+        .unwrap()
 }
 
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
     println!("-- synchronous = FULL (the portal's setting: durable across power loss)");
-    let pool = portal_core::db::connect(dir.path().join("bench.db").to_str().unwrap())
-        .await
-        .unwrap();
-    let timeline = Timeline::new(pool);
+    let timeline =
+        Timeline::from_stores(&open(&dir.path().join("bench.db"), Durability::Full).await);
     appends(&timeline, 1, 2000).await;
     appends(&timeline, 8, 1500).await;
     appends(&timeline, 16, 1000).await;
     appends(&timeline, 64, 300).await;
     notifications(&timeline, 200, 50).await;
     println!("-- synchronous = NORMAL (before: durable across a process crash only)");
-    let normal = Timeline::new(normal_durability_pool(&dir.path().join("normal.db")).await);
+    // The same schema with `synchronous = NORMAL` (what the portal used
+    // before it chose FULL): the price of durability, measured in the same run.
+    let normal = open(&dir.path().join("normal.db"), Durability::Normal).await;
+    let normal = Timeline::from_stores(&normal);
     appends(&normal, 1, 2000).await;
     appends(&normal, 8, 1500).await;
     page(dir.path()).await;

@@ -11,7 +11,8 @@ use crate::cli::TokenCommand;
 
 /// `runbook-portal token …`: run against the configured database.
 pub async fn token(database: &str, command: TokenCommand) -> anyhow::Result<()> {
-    let tokens = Tokens::new(portal_core::db::connect(database).await?);
+    let store = portal_core::store::open(database).await?;
+    let tokens = Tokens::new(store.tokens.clone());
     match command {
         TokenCommand::Create { name } => {
             let secret = tokens.create(&name).await?;
@@ -32,15 +33,17 @@ pub async fn token(database: &str, command: TokenCommand) -> anyhow::Result<()> 
             eprintln!("Token {name} revoked.");
         }
     }
+    store.close().await;
     Ok(())
 }
 
 pub async fn export(database: &str, dir: &Path) -> anyhow::Result<()> {
-    let pool = portal_core::db::connect(database)
+    let store = portal_core::store::open(database)
         .await
         .with_context(|| format!("opening database {database}"))?;
-    let report = portal_core::revisions::export::export(&Revisions::new(pool.clone()), dir).await?;
-    pool.close().await;
+    let revisions = Revisions::new(store.revisions.clone());
+    let report = portal_core::revisions::export::export(&revisions, dir).await?;
+    store.close().await;
     println!(
         "exported {} runbook files to {} ({} written, {} already up to date)",
         report.written + report.unchanged,

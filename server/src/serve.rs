@@ -26,7 +26,7 @@ const REVISION_POLL: Duration = Duration::from_secs(2);
 
 /// Build every engine and use case from the configuration.
 pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
-    let pool = portal_core::db::connect(&config.database)
+    let store = portal_core::store::open(&config.database)
         .await
         .with_context(|| format!("opening database {}", config.database))?;
     let runbooks = RunbookStore::empty(config.runbooks.as_deref(), config.rules.as_deref())
@@ -36,7 +36,7 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
     // Pages serve the current revisions: import the directory, then build.
     let revisions = Arc::new(RunbookSync::new(
         runbooks.clone(),
-        Revisions::new(pool.clone()),
+        Revisions::new(store.revisions.clone()),
         metrics.clone(),
     ));
     revisions.import_files().await.context("loading runbooks")?;
@@ -59,12 +59,15 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
             "anonymous writes are allowed (auth.anonymous_writes, default on loopback): anyone who reaches the portal can write"
         );
     }
-    let checks =
-        portal_core::checks::CheckEngine::new(config.checks.clone(), pool.clone(), metrics.clone())
-            .map_err(|e| anyhow::anyhow!("checks configuration: {e}"))?;
+    let checks = portal_core::checks::CheckEngine::new(
+        config.checks.clone(),
+        store.checks.clone(),
+        metrics.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("checks configuration: {e}"))?;
     let checks = Arc::new(checks);
     let webhook = Arc::new(config.webhook.clone());
-    let timeline = Timeline::new(pool.clone());
+    let timeline = Timeline::from_stores(&store);
     let check_cases = Checks::new(runbooks.clone(), alerts.clone(), checks, timeline.clone());
     Ok(Core {
         catalog: Catalog::new(runbooks.clone(), alerts.clone(), check_cases.clone()),
@@ -74,11 +77,12 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
         runbooks,
         alerts,
         auth: Arc::new(
-            Auth::new(config.auth.clone(), anonymous).with_tokens(Tokens::new(pool.clone())),
+            Auth::new(config.auth.clone(), anonymous)
+                .with_tokens(Tokens::new(store.tokens.clone())),
         ),
         webhook,
         metrics,
-        pool,
+        store,
         revisions,
     })
 }
@@ -121,7 +125,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         shutdown,
     )
     .await?;
-    core.pool.close().await;
+    core.store.close().await;
     tracing::info!("stopped");
     Ok(())
 }

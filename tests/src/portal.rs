@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use portal_core::store::{EventRecord, IncidentFilter, IncidentRecord};
 use tempfile::TempDir;
 
 use crate::process::{ChildGuard, free_port, wait_ready};
@@ -178,11 +179,39 @@ impl Portal {
         crate::process::read_log(&self.dir.path().join("portal.log"))
     }
 
-    /// A read-only connection to the portal's SQLite file.
-    pub async fn db(&self) -> Result<sqlx::SqlitePool> {
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&self.database)
-            .read_only(true);
+    /// The portal's stores, opened the way the portal opens them (through
+    /// the storage seam), beside the running process.
+    pub async fn store(&self) -> Result<portal_core::store::Stores> {
+        let database = self.database.to_str().context("database path")?;
+        Ok(portal_core::store::open(database).await?)
+    }
+
+    /// Every incident with its events, oldest first, read through the store.
+    pub async fn incidents(&self) -> Result<Vec<(IncidentRecord, Vec<EventRecord>)>> {
+        let store = self.store().await?;
+        let mut all = Vec::new();
+        loop {
+            let filter = IncidentFilter::default();
+            let offset = u32::try_from(all.len())?;
+            let (page, total) = store.incidents.list(&filter, 1000, offset).await?;
+            for summary in page {
+                let record = store.incidents.get(summary.id).await?.context("listed")?;
+                all.push((record, store.incidents.events(summary.id).await?));
+            }
+            if all.len() as i64 >= total {
+                break;
+            }
+        }
+        store.close().await;
+        all.sort_by_key(|(incident, _)| incident.id);
+        Ok(all)
+    }
+
+    /// The one raw door into the portal's SQLite file, writable, for the few
+    /// tests about what the schema itself does (refuses to rewrite a ledger,
+    /// stores only a token's hash). Anything else reads through [`Self::store`].
+    pub async fn raw_sqlite(&self) -> Result<sqlx::SqlitePool> {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&self.database);
         Ok(sqlx::SqlitePool::connect_with(options).await?)
     }
 }

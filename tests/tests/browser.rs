@@ -104,23 +104,25 @@ async fn runbook_page_hydrates_shows_firing_and_opens_an_incident() {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(&path, screenshot).unwrap();
 
-    let db = portal.db().await.unwrap();
-    let (title, runbook, labels): (String, String, String) =
-        sqlx::query_as("SELECT title, runbook_key, labels FROM incidents")
-            .fetch_one(&db)
-            .await
-            .unwrap();
-    assert_eq!(title, "PrometheusTargetMissing on db1:9100");
+    let stored = portal.incidents().await.unwrap();
+    let [(incident, events)] = &stored[..] else {
+        panic!("one incident: {stored:?}");
+    };
+    assert_eq!(incident.title, "PrometheusTargetMissing on db1:9100");
     assert_eq!(
-        runbook,
-        "prometheus-self-monitoring/PrometheusTargetMissing"
+        incident.runbook_key.as_deref(),
+        Some("prometheus-self-monitoring/PrometheusTargetMissing")
     );
-    assert_eq!(labels, r#"{"instance":"db1:9100"}"#);
-    let (kind, actor): (String, String) = sqlx::query_as("SELECT kind, actor FROM incident_events")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!((kind.as_str(), actor.as_str()), ("opened", "anonymous"));
+    let labels: std::collections::BTreeMap<_, _> =
+        [("instance".to_string(), "db1:9100".to_string())].into();
+    assert_eq!(incident.labels, labels);
+    let [event] = &events[..] else {
+        panic!("one event: {events:?}");
+    };
+    assert_eq!(
+        (event.kind.as_str(), event.actor.as_str()),
+        ("opened", "anonymous")
+    );
 
     client.clone().close().await.unwrap();
 }

@@ -73,23 +73,18 @@ async fn webhook_flood_opens_one_incident_per_fingerprint() {
         200.0 / firing.as_secs_f64(),
         resolved
     );
-    let db = portal.db().await.unwrap();
-    let (incidents, fingerprints): (i64, i64) =
-        sqlx::query_as("SELECT count(*), count(DISTINCT fingerprint) FROM incidents")
-            .fetch_one(&db)
-            .await
-            .unwrap();
+    let stored = portal.incidents().await.unwrap();
+    let fingerprints: std::collections::HashSet<_> =
+        stored.iter().map(|(i, _)| i.fingerprint.clone()).collect();
     assert_eq!(
-        (incidents, fingerprints),
+        (stored.len(), fingerprints.len()),
         (5000, 5000),
         "exactly one incident per fingerprint"
     );
-    let kinds: Vec<(String, i64)> =
-        sqlx::query_as("SELECT kind, count(*) FROM incident_events GROUP BY kind ORDER BY kind")
-            .fetch_all(&db)
-            .await
-            .unwrap();
-    let kinds: HashMap<String, i64> = kinds.into_iter().collect();
+    let mut kinds: HashMap<String, i64> = HashMap::new();
+    for event in stored.iter().flat_map(|(_, events)| events) {
+        *kinds.entry(event.kind.clone()).or_default() += 1;
+    }
     assert_eq!(kinds.get("opened"), Some(&5000));
     assert_eq!(
         kinds.get("alert_resolved"),
@@ -98,11 +93,8 @@ async fn webhook_flood_opens_one_incident_per_fingerprint() {
     );
     assert_eq!(kinds.get("resolved"), Some(&5000));
     assert_eq!(kinds.len(), 3, "{kinds:?}");
-    let open: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents WHERE status <> 'resolved'")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(open, 0);
+    let open = stored.iter().filter(|(i, _)| i.status != "resolved");
+    assert_eq!(open.count(), 0);
     let log = portal.log();
     assert!(
         !log.contains("database is locked"),
@@ -178,11 +170,7 @@ async fn webhook_refuses_bad_notifications_and_writes_nothing() {
             .status(),
         413
     );
-    let db = portal.db().await.unwrap();
-    let written: i64 = sqlx::query_scalar("SELECT count(*) FROM incidents")
-        .fetch_one(&db)
-        .await
-        .unwrap();
+    let written = portal.incidents().await.unwrap().len();
     assert_eq!(written, 0, "nothing partially written");
     let accepted = send(good, Some("hook-secret")).await.unwrap();
     assert_eq!(accepted.status(), 200);
@@ -247,14 +235,20 @@ async fn acknowledged_events_survive_sigkill() {
     );
 
     let portal = Portal::start_in(dir, &[], &[]).await.unwrap();
-    let db = portal.db().await.unwrap();
-    let stored: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, json_extract(payload, '$.text') FROM incident_events WHERE kind = 'note'",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    let stored: HashMap<i64, String> = stored.into_iter().collect();
+    let stored: HashMap<i64, String> = portal
+        .incidents()
+        .await
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, events)| events)
+        .filter(|event| event.kind == "note")
+        .map(|event| {
+            (
+                event.id,
+                event.payload["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
     for (id, text) in &acknowledged {
         assert_eq!(stored.get(id), Some(text), "acknowledged event {id} lost");
     }

@@ -29,7 +29,7 @@ pub fn DiffTable(diff: DiffView, #[prop(optional)] split: bool) -> impl IntoView
                     <tr class=format!("diff-{kind}") data-kind=kind>
                         <td class="ln">{line.old.map(|n| n.to_string())}</td>
                         <td class="ln">{line.new.map(|n| n.to_string())}</td>
-                        <td class="code">{sign(&kind)}<Parts line /></td>
+                        <td class="code">{sign(kind)}<Parts line /></td>
                     </tr>
                 }
             })
@@ -64,7 +64,7 @@ fn Cell(line: Option<DiffLine>, side: Side) -> impl IntoView {
             };
             view! {
                 <td class="ln">{number.map(|n| n.to_string())}</td>
-                <td class=format!("code diff-{kind}") data-kind=kind>{sign(&kind)}<Parts line /></td>
+                <td class=format!("code diff-{kind}") data-kind=kind>{sign(kind)}<Parts line /></td>
             }
             .into_any()
         }

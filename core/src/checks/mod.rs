@@ -167,7 +167,7 @@ pub struct CheckEngine {
 impl CheckEngine {
     pub fn new(
         config: ChecksConfig,
-        pool: sqlx::SqlitePool,
+        runs: Arc<dyn crate::store::CheckRunStore>,
         metrics: Arc<Metrics>,
     ) -> Result<CheckEngine, SetupError> {
         let allow = Arc::new(allow::AllowList::new(&config.allow)?);
@@ -189,7 +189,7 @@ impl CheckEngine {
             http,
             resolver,
             config,
-            store: CheckStore::new(pool),
+            store: CheckStore::new(runs),
             metrics,
         })
     }

@@ -4,10 +4,10 @@
 use chrono::Utc;
 use portal_types::{IncidentAction, TimelineEvent};
 use serde_json::json;
-use sqlx::{Row, SqliteConnection};
 
 use super::{Timeline, append, summary};
 use crate::error::{Error, Result};
+use crate::store::{IncidentTx, StoreError};
 
 const MAX_TEXT: usize = 10_000;
 
@@ -99,27 +99,24 @@ impl Timeline {
 /// transaction (a batch's). Every refusal (404, 400, 409) happens before
 /// the first write, so a refused action leaves the transaction untouched.
 pub(super) async fn apply(
-    tx: &mut SqliteConnection,
+    tx: &mut dyn IncidentTx,
     id: i64,
     action: IncidentAction,
     actor: &str,
 ) -> Result<TimelineEvent> {
     {
-        let row = sqlx::query("SELECT status, severity FROM incidents WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
+        let state = tx
+            .state(id)
             .await?
             .ok_or_else(|| Error::NotFound(format!("no incident {id}")))?;
-        let status: String = row.try_get("status")?;
-        let severity: Option<String> = row.try_get("severity")?;
+        let (status, severity) = (state.status, state.severity);
         let now = Utc::now();
         let (kind, payload) = match action {
             IncidentAction::Ack => {
                 if status != "open" {
                     return Err(conflict(id, "acknowledge", &status));
                 }
-                sqlx::query("UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1")
-                    .bind(id).bind(now).bind(actor).execute(&mut *tx).await?;
+                tx.acknowledge(id, now, actor).await?;
                 ("acknowledged", json!({}))
             }
             IncidentAction::Note { text } => ("note", json!({ "text": text })),
@@ -142,11 +139,7 @@ pub(super) async fn apply(
                 (kind, json!({ "step": step, "text": current.text }))
             }
             IncidentAction::Severity { severity: to } => {
-                sqlx::query("UPDATE incidents SET severity = $2 WHERE id = $1")
-                    .bind(id)
-                    .bind(&to)
-                    .execute(&mut *tx)
-                    .await?;
+                tx.set_severity(id, &to).await?;
                 ("severity_changed", json!({ "from": severity, "to": to }))
             }
             IncidentAction::LinkRunbook { runbook } => {
@@ -156,27 +149,21 @@ pub(super) async fn apply(
                 if status == "resolved" {
                     return Err(conflict(id, "resolve it again", &status));
                 }
-                resolve_row(tx, id, now, actor).await?;
+                tx.resolve(id, now, actor).await?;
                 ("resolved", json!({ "reason": reason }))
             }
             IncidentAction::Reopen { reason } => {
                 if status != "resolved" {
                     return Err(conflict(id, "reopen it", &status));
                 }
-                let reopened = sqlx::query(
-                    "UPDATE incidents SET status = 'open', acknowledged_at = NULL, acknowledged_by = NULL, resolved_at = NULL, resolved_by = NULL WHERE id = $1",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await;
-                if let Err(sqlx::Error::Database(e)) = &reopened
-                    && e.is_unique_violation()
-                {
-                    return Err(Error::Conflict(format!(
-                        "another incident is open for the alert of incident {id}"
-                    )));
+                match tx.reopen(id).await {
+                    Err(StoreError::Conflict(_)) => {
+                        return Err(Error::Conflict(format!(
+                            "another incident is open for the alert of incident {id}"
+                        )));
+                    }
+                    reopened => reopened?,
                 }
-                reopened?;
                 ("reopened", json!({ "reason": reason }))
             }
             IncidentAction::CheckResult {
@@ -192,38 +179,16 @@ pub(super) async fn apply(
     }
 }
 
-/// Mark the incident resolved; the caller appends the event.
-pub(super) async fn resolve_row(
-    tx: &mut SqliteConnection,
-    id: i64,
-    now: chrono::DateTime<Utc>,
-    actor: &str,
-) -> Result<()> {
-    sqlx::query(
-        "UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(actor)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
 /// The checklist as of now, read inside the write transaction.
 async fn checklist_in(
-    tx: &mut SqliteConnection,
+    tx: &mut dyn IncidentTx,
     id: i64,
 ) -> Result<Vec<portal_types::ChecklistStep>> {
-    let events = sqlx::query(
-        "SELECT id, incident_id, at, actor, kind, payload FROM incident_events
-         WHERE incident_id = $1 AND kind IN ('opened', 'step_done', 'step_undone') ORDER BY id",
-    )
-    .bind(id)
-    .fetch_all(tx)
-    .await?
-    .iter()
-    .map(super::read::event_from_row)
-    .collect::<Result<Vec<_>>>()?;
+    let events: Vec<TimelineEvent> = tx
+        .events_of_kinds(id, &["opened", "step_done", "step_undone"])
+        .await?
+        .into_iter()
+        .map(super::event)
+        .collect();
     Ok(summary::checklist(&events))
 }

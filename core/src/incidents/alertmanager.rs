@@ -13,10 +13,10 @@
 use chrono::{DateTime, Utc};
 use portal_types::{Labels, TimelineEvent};
 use serde_json::json;
-use sqlx::SqliteConnection;
 
-use super::{Timeline, actions::resolve_row, append};
+use super::{Timeline, append};
 use crate::error::Result;
+use crate::store::{IncidentTx, NewIncidentRecord};
 
 /// One alert of a notification.
 #[derive(Debug, Clone)]
@@ -55,19 +55,14 @@ impl Timeline {
         actor: &str,
         resolve: bool,
     ) -> Result<IngestOutcome> {
-        let mut write = self.write().await?;
-        let tx = &mut *write.tx;
+        let mut write = self.store.begin().await?;
+        let tx = &mut *write;
         let now = Utc::now();
         let mut outcome = IngestOutcome::default();
         let mut events = Vec::new();
         for alert in alerts {
             let before = events.len();
-            let open: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM incidents WHERE fingerprint = $1 AND status <> 'resolved'",
-            )
-            .bind(&alert.fingerprint)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let open = tx.open_for_fingerprint(&alert.fingerprint).await?;
             match (alert.firing, open) {
                 (true, None) => {
                     let event = open_for(tx, &alert, now, actor).await?;
@@ -85,7 +80,7 @@ impl Timeline {
                         let payload = json!({ "ends_at": alert.ends_at });
                         events.push(append(tx, id, now, actor, "alert_resolved", payload).await?);
                         if resolve {
-                            resolve_row(tx, id, now, actor).await?;
+                            tx.resolve(id, now, actor).await?;
                             let payload = json!({ "reason": "the alert stopped firing" });
                             events.push(append(tx, id, now, actor, "resolved", payload).await?);
                         }
@@ -105,27 +100,25 @@ impl Timeline {
 }
 
 async fn open_for(
-    tx: &mut SqliteConnection,
+    tx: &mut dyn IncidentTx,
     alert: &AlertSignal,
     now: DateTime<Utc>,
     actor: &str,
 ) -> Result<TimelineEvent> {
-    let labels = serde_json::to_string(&alert.labels)
-        .map_err(|e| crate::error::Error::Internal(e.to_string()))?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO incidents (title, status, severity, runbook_key, alertname, labels, fingerprint, opened_at, opened_by)
-         VALUES ($1, 'open', $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(&alert.title)
-    .bind(&alert.severity)
-    .bind(&alert.runbook_key)
-    .bind(&alert.alertname)
-    .bind(labels)
-    .bind(&alert.fingerprint)
-    .bind(now)
-    .bind(actor)
-    .fetch_one(&mut *tx)
-    .await?;
+    let id = tx
+        .insert(&NewIncidentRecord {
+            title: &alert.title,
+            severity: alert.severity.as_deref(),
+            runbook_key: alert.runbook_key.as_deref(),
+            alertname: alert.alertname.as_deref(),
+            labels: &alert.labels,
+            fingerprint: Some(&alert.fingerprint),
+            opened_at: now,
+            opened_by: actor,
+            one_per_runbook: false,
+        })
+        .await?
+        .ok_or_else(|| crate::error::Error::Internal("incident insert refused".into()))?;
     let payload = json!({
         "title": alert.title,
         "labels": alert.labels,
@@ -139,12 +132,8 @@ async fn open_for(
 }
 
 /// The latest alert transition recorded on an incident.
-async fn last_alert_event(tx: &mut SqliteConnection, id: i64) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT kind FROM incident_events WHERE incident_id = $1
-         AND kind IN ('opened', 'alert_resolved', 'alert_firing') ORDER BY id DESC LIMIT 1",
-    )
-    .bind(id)
-    .fetch_optional(tx)
-    .await?)
+async fn last_alert_event(tx: &mut dyn IncidentTx, id: i64) -> Result<Option<String>> {
+    Ok(tx
+        .last_kind_of(id, &["opened", "alert_resolved", "alert_firing"])
+        .await?)
 }

@@ -4,6 +4,9 @@
 //! applies them in one transaction (a refused action has written nothing, so
 //! it leaves the others) and commits once. Every caller is answered only
 //! after that commit, so an acknowledged event is always durable.
+//!
+//! This sits above the store: any backend's [`crate::store::IncidentTx`]
+//! carries a batch, under that backend's write discipline.
 
 use portal_types::{IncidentAction, TimelineEvent};
 use tokio::sync::{mpsc, oneshot};
@@ -64,12 +67,12 @@ impl Timeline {
     }
 
     async fn commit_batch(&self, jobs: Vec<Job>) {
-        let mut write = match self.write().await {
-            Ok(write) => write,
+        let mut tx = match self.store.begin().await {
+            Ok(tx) => tx,
             Err(e) => {
-                let why = e.to_string();
+                // Busy stays busy (a 503 the caller may retry).
                 for job in jobs {
-                    let _ = job.reply.send(Err(Error::Internal(why.clone())));
+                    let _ = job.reply.send(Err(Error::Store(e.clone())));
                 }
                 return;
             }
@@ -79,10 +82,10 @@ impl Timeline {
         // a database error part-way aborts the whole batch, writing nothing.
         let mut outcomes = Vec::with_capacity(jobs.len());
         for job in &jobs {
-            let outcome = apply(&mut write.tx, job.id, job.action.clone(), &job.actor).await;
-            if let Err(e @ (Error::Database(_) | Error::Internal(_))) = &outcome {
+            let outcome = apply(&mut *tx, job.id, job.action.clone(), &job.actor).await;
+            if let Err(e @ (Error::Store(_) | Error::Internal(_))) = &outcome {
                 tracing::error!(error = %e, "timeline batch aborted");
-                drop(write);
+                drop(tx);
                 for job in jobs {
                     let _ = job.reply.send(Err(Error::Internal(
                         "the event could not be recorded".into(),
@@ -96,7 +99,7 @@ impl Timeline {
             .iter()
             .filter_map(|o: &Result<TimelineEvent>| o.as_ref().ok().cloned())
             .collect();
-        match self.commit(write, events).await {
+        match self.commit(tx, events).await {
             Ok(()) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {
                     // A caller that gave up waiting is no error.

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use chrono::Utc;
 use sha2::{Digest, Sha256};
 
-use super::{FILESYSTEM, NewRevision, Origin, Revisions, append, current_in};
+use super::{FILESYSTEM, Origin, Revisions};
 use crate::error::Result;
 use crate::runbooks::source::SourceFile;
+use crate::store::NewRevision;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct ImportReport {
@@ -29,30 +30,16 @@ impl Revisions {
     /// import, in one transaction.
     pub async fn import(&self, files: &[SourceFile]) -> Result<ImportReport> {
         let mut report = ImportReport::default();
-        let mut write = self.write().await?;
-        let seen: HashMap<String, String> = sqlx::query_as::<_, (String, String)>(
-            "SELECT runbook_key, sha256 FROM runbook_files_seen",
-        )
-        .fetch_all(&mut *write.tx)
-        .await?
-        .into_iter()
-        .collect();
+        let mut write = self.store.begin().await?;
+        let seen: HashMap<String, String> = write.files_seen().await?;
         let now = Utc::now();
         for file in files {
             let hash = sha256(&file.text);
             if seen.get(&file.path) == Some(&hash) {
                 continue;
             }
-            sqlx::query(
-                "INSERT INTO runbook_files_seen (runbook_key, sha256, seen_at) VALUES ($1, $2, $3)
-                 ON CONFLICT (runbook_key) DO UPDATE SET sha256 = excluded.sha256, seen_at = excluded.seen_at",
-            )
-            .bind(&file.path)
-            .bind(&hash)
-            .bind(now)
-            .execute(&mut *write.tx)
-            .await?;
-            let current = current_in(&mut *write.tx, &file.path).await?;
+            write.mark_seen(&file.path, &hash, now).await?;
+            let current = write.current(&file.path).await?;
             if current
                 .as_ref()
                 .is_some_and(|c| !c.deleted && c.source == file.text)
@@ -64,9 +51,8 @@ impl Revisions {
             } else {
                 "imported from disk"
             };
-            append(
-                &mut write.tx,
-                NewRevision {
+            write
+                .append(&NewRevision {
                     key: &file.path,
                     parent: current.map(|c| c.id),
                     source: &file.text,
@@ -74,9 +60,8 @@ impl Revisions {
                     message,
                     origin: Origin::Filesystem,
                     deleted: false,
-                },
-            )
-            .await?;
+                })
+                .await?;
             report.changed += 1;
         }
         let present: std::collections::HashSet<&str> =
@@ -85,21 +70,17 @@ impl Revisions {
             if present.contains(path.as_str()) {
                 continue;
             }
-            sqlx::query("DELETE FROM runbook_files_seen WHERE runbook_key = $1")
-                .bind(path)
-                .execute(&mut *write.tx)
-                .await?;
+            write.forget_seen(path).await?;
             // Only a runbook still holding the removed file's text goes; one
             // edited on the web since keeps its edit.
-            let Some(current) = current_in(&mut *write.tx, path).await? else {
+            let Some(current) = write.current(path).await? else {
                 continue;
             };
             if current.deleted || sha256(&current.source) != *hash {
                 continue;
             }
-            append(
-                &mut write.tx,
-                NewRevision {
+            write
+                .append(&NewRevision {
                     key: path,
                     parent: Some(current.id),
                     source: "",
@@ -107,12 +88,11 @@ impl Revisions {
                     message: "removed on disk",
                     origin: Origin::Filesystem,
                     deleted: true,
-                },
-            )
-            .await?;
+                })
+                .await?;
             report.deleted += 1;
         }
-        write.tx.commit().await?;
+        write.commit().await?;
         Ok(report)
     }
 }

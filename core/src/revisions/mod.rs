@@ -3,10 +3,9 @@
 //! the current revision of each file; web and API saves, restores and the
 //! directory import all append here.
 //!
-//! Writes follow the incidents pattern: an in-process mutex (writers queue in
-//! Tokio, not in SQLite's busy handler) around a `BEGIN IMMEDIATE`
-//! transaction, so a save's check-then-insert cannot interleave with another
-//! process sharing the file.
+//! Rows are the store's ([`RevisionStore`]); a save's check-then-append runs
+//! in one of its write transactions, whose discipline (SQLite: the file's
+//! write lock) keeps another writer from interleaving.
 
 pub mod diff;
 pub mod export;
@@ -21,14 +20,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use portal_types::RevisionInfo;
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use tokio::sync::{Mutex, MutexGuard};
 
 pub use import::ImportReport;
 pub use save::SaveRequest;
 
 use crate::error::Result;
 use crate::runbooks::source::SourceFile;
+use crate::store::RevisionStore;
 
 /// Who made a revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,7 +50,7 @@ impl Origin {
 pub const FILESYSTEM: &str = "filesystem";
 
 /// A stored revision with its text.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Revision {
     pub id: i64,
     pub runbook_key: String,
@@ -80,70 +78,34 @@ impl Revision {
     }
 }
 
-const COLUMNS: &str =
-    "id, runbook_key, parent_id, source, author, created_at, message, origin, deleted";
-
 #[derive(Clone)]
 pub struct Revisions {
-    pool: SqlitePool,
-    writer: Arc<Mutex<()>>,
-    /// Turns for the three-way merges of saves (never under `writer`).
+    store: Arc<dyn RevisionStore>,
+    /// Turns for the three-way merges of saves (never inside a write).
     merges: merge::Merges,
 }
 
-/// A write transaction and the in-process write turn that goes with it.
-struct WriteTx<'a> {
-    tx: Transaction<'static, Sqlite>,
-    _turn: MutexGuard<'a, ()>,
-}
-
-/// A revision to append.
-struct NewRevision<'a> {
-    key: &'a str,
-    parent: Option<i64>,
-    source: &'a str,
-    author: &'a str,
-    message: &'a str,
-    origin: Origin,
-    deleted: bool,
-}
-
 impl Revisions {
-    pub fn new(pool: SqlitePool) -> Revisions {
+    pub fn new(store: Arc<dyn RevisionStore>) -> Revisions {
         Revisions {
-            pool,
-            writer: Arc::new(Mutex::new(())),
+            store,
             merges: merge::Merges::default(),
         }
-    }
-
-    async fn write(&self) -> Result<WriteTx<'_>> {
-        let turn = self.writer.lock().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// The newest revision id: a cheap "did anything change" probe for
     /// replicas sharing the database.
     pub async fn max_id(&self) -> Result<i64> {
-        let id: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM runbook_revisions")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(id.unwrap_or(0))
+        Ok(self.store.max_id().await?)
     }
 
     /// The current (newest) revision of a file, deleted or not.
     pub async fn current(&self, key: &str) -> Result<Option<Revision>> {
-        current_in(&self.pool, key).await
+        Ok(self.store.current(key).await?)
     }
 
     pub async fn get(&self, id: i64) -> Result<Option<Revision>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM runbook_revisions WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(self.store.get(id).await?)
     }
 
     /// A file's revisions, newest first, one page, with the total.
@@ -153,85 +115,12 @@ impl Revisions {
         limit: u32,
         offset: u32,
     ) -> Result<(Vec<Revision>, i64)> {
-        let rows = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM runbook_revisions WHERE runbook_key = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-        ))
-        .bind(key)
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .fetch_all(&self.pool)
-        .await?;
-        let total =
-            sqlx::query_scalar("SELECT COUNT(*) FROM runbook_revisions WHERE runbook_key = $1")
-                .bind(key)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok((rows, total))
+        Ok(self.store.history(key, limit, offset).await?)
     }
 
     /// The current text of every file that is not deleted, sorted by path,
     /// and the newest revision id they reflect.
     pub async fn current_files(&self) -> Result<(Vec<SourceFile>, i64)> {
-        let mut tx = self.pool.begin().await?;
-        let max: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM runbook_revisions")
-            .fetch_one(&mut *tx)
-            .await?;
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT r.runbook_key, r.source FROM runbook_revisions r
-             JOIN (SELECT runbook_key, MAX(id) AS id FROM runbook_revisions GROUP BY runbook_key) c
-               ON c.id = r.id
-             WHERE r.deleted = 0
-             ORDER BY r.runbook_key",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        let files = rows
-            .into_iter()
-            .map(|(path, text)| SourceFile { path, text })
-            .collect();
-        Ok((files, max.unwrap_or(0)))
+        Ok(self.store.current_files().await?)
     }
-}
-
-async fn current_in<'e, E>(executor: E, key: &str) -> Result<Option<Revision>>
-where
-    E: sqlx::Executor<'e, Database = Sqlite>,
-{
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM runbook_revisions WHERE runbook_key = $1 ORDER BY id DESC LIMIT 1"
-    ))
-    .bind(key)
-    .fetch_optional(executor)
-    .await?)
-}
-
-/// Append one revision inside the caller's transaction.
-async fn append(tx: &mut sqlx::SqliteConnection, new: NewRevision<'_>) -> Result<Revision> {
-    let now = Utc::now();
-    let id = sqlx::query_scalar(
-        "INSERT INTO runbook_revisions (runbook_key, parent_id, source, author, created_at, message, origin, deleted)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-    )
-    .bind(new.key)
-    .bind(new.parent)
-    .bind(new.source)
-    .bind(new.author)
-    .bind(now)
-    .bind(new.message)
-    .bind(new.origin.as_str())
-    .bind(new.deleted)
-    .fetch_one(tx)
-    .await?;
-    Ok(Revision {
-        id,
-        runbook_key: new.key.to_string(),
-        parent_id: new.parent,
-        source: new.source.to_string(),
-        author: new.author.to_string(),
-        created_at: now,
-        message: new.message.to_string(),
-        origin: new.origin.as_str().to_string(),
-        deleted: new.deleted,
-    })
 }

@@ -13,8 +13,9 @@
 use portal_types::{ConflictView, SaveOutcome};
 
 use super::merge::Merged;
-use super::{NewRevision, Origin, Revision, Revisions, append, current_in};
+use super::{Origin, Revision, Revisions};
 use crate::error::{Error, Result};
+use crate::store::NewRevision;
 
 /// Largest runbook text accepted (the corpus' largest file is ~40 KB).
 pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
@@ -72,15 +73,14 @@ impl Revisions {
                     .to_string(),
                 None => message.to_string(),
             };
-            let mut write = self.write().await?;
-            let now = current_in(&mut *write.tx, &request.path).await?;
+            let mut write = self.store.begin().await?;
+            let now = write.current(&request.path).await?;
             if now.as_ref().map(|c| c.id) != current.as_ref().map(|c| c.id) {
                 // Moved while we merged: plan again on top of the new one.
                 continue;
             }
-            let revision = append(
-                &mut write.tx,
-                NewRevision {
+            let revision = write
+                .append(&NewRevision {
                     key: &request.path,
                     parent: current.as_ref().map(|c| c.id),
                     source: &text,
@@ -88,10 +88,9 @@ impl Revisions {
                     message: &message,
                     origin: request.origin,
                     deleted: false,
-                },
-            )
-            .await?;
-            write.tx.commit().await?;
+                })
+                .await?;
+            write.commit().await?;
             return Ok(SaveOutcome::Saved {
                 revision: revision.info(),
                 merged_with,

@@ -4,10 +4,8 @@ use super::*;
 
 async fn store() -> (tempfile::TempDir, Revisions) {
     let dir = tempfile::tempdir().unwrap();
-    let pool = crate::db::connect(dir.path().join("r.db").to_str().unwrap())
-        .await
-        .unwrap();
-    (dir, Revisions::new(pool))
+    let stores = crate::test_support::stores(&dir).await;
+    (dir, Revisions::new(stores.revisions))
 }
 
 fn file(path: &str, text: &str) -> SourceFile {
@@ -106,19 +104,8 @@ async fn conflicting_saves_are_refused_and_disjoint_ones_merged() {
         other => panic!("{other:?}"),
     }
     assert_eq!(revisions.history("g/A.md", 10, 0).await.unwrap().1, 3);
-    let pool = &revisions.pool;
-    assert!(
-        sqlx::query("UPDATE runbook_revisions SET source = 'x'")
-            .execute(pool)
-            .await
-            .is_err()
-    );
-    assert!(
-        sqlx::query("DELETE FROM runbook_revisions")
-            .execute(pool)
-            .await
-            .is_err()
-    );
+    // That the rows cannot be rewritten is the schema's promise, checked in
+    // `store::sqlite::tests::ledgers_cannot_be_updated_or_deleted`.
 }
 
 /// Issue #12: a save that has to merge big, very different texts used to

@@ -13,12 +13,10 @@ pub async fn healthz() -> &'static str {
 
 /// `/readyz`: the database answers and runbooks are loaded.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let db = sqlx::query_scalar::<_, i64>("SELECT 1")
-        .fetch_one(&state.core.pool)
-        .await;
+    let db = state.core.store.ping().await;
     let runbooks = state.core.runbooks.index().len();
     match db {
-        Ok(_) => (
+        Ok(()) => (
             StatusCode::OK,
             format!("ready: database ok, {runbooks} runbooks\n"),
         )

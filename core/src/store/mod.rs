@@ -1,0 +1,133 @@
+//! The storage seam: one trait per aggregate (incidents with their timeline,
+//! revisions, check runs, tokens), returning domain types and a small
+//! [`StoreError`]. Engines hold `Arc<dyn …Store>` and keep every validation
+//! and domain rule; a backend only stores and reads.
+//!
+//! A backend lives in its own module (today [`sqlite`]) owning its SQL, its
+//! migrations directory and its write discipline. No type of a backend's
+//! driver crosses this module's boundary.
+
+pub mod feed;
+mod incidents;
+mod records;
+mod revisions;
+pub mod sqlite;
+
+use std::sync::Arc;
+
+pub use feed::{BroadcastFeed, TimelineFeed};
+pub use incidents::{
+    EventRecord, IncidentFilter, IncidentRecord, IncidentState, IncidentStore, IncidentTx,
+    NewEvent, NewIncidentRecord, StatusFilter,
+};
+pub use records::{CheckRunStore, TokenStore};
+pub use revisions::{NewRevision, RevisionStore, RevisionTx};
+
+use crate::error::{Error, Result};
+
+/// What a store can fail with. Engines turn the first two into their own
+/// messages where the domain knows better ("a live token named x exists").
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// A row the caller named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A uniqueness rule of the schema refused the write.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database is saturated or locked for longer than it waits: retry.
+    #[error("database busy: {0}")]
+    Busy(String),
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = std::result::Result<T, StoreError>;
+
+/// What the health check and shutdown need of a backend as a whole.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// One round trip to the database.
+    async fn ping(&self) -> StoreResult<()>;
+    /// Close every connection, waiting for the ones in use.
+    async fn close(&self);
+}
+
+/// Every store of one backend, and the live feed of committed timeline
+/// events; cheap to clone.
+#[derive(Clone)]
+pub struct Stores {
+    pub incidents: Arc<dyn IncidentStore>,
+    pub feed: Arc<dyn TimelineFeed>,
+    pub revisions: Arc<dyn RevisionStore>,
+    pub checks: Arc<dyn CheckRunStore>,
+    pub tokens: Arc<dyn TokenStore>,
+    backend: Arc<dyn Backend>,
+}
+
+impl Stores {
+    /// Bundle a backend's stores (what a backend's `open` returns).
+    pub fn new(
+        incidents: Arc<dyn IncidentStore>,
+        feed: Arc<dyn TimelineFeed>,
+        revisions: Arc<dyn RevisionStore>,
+        checks: Arc<dyn CheckRunStore>,
+        tokens: Arc<dyn TokenStore>,
+        backend: Arc<dyn Backend>,
+    ) -> Stores {
+        Stores {
+            incidents,
+            feed,
+            revisions,
+            checks,
+            tokens,
+            backend,
+        }
+    }
+
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.backend.ping().await
+    }
+
+    pub async fn close(&self) {
+        self.backend.close().await
+    }
+}
+
+/// Open the database at `url` and bring its schema up to date: a
+/// `sqlite://` URL or a plain file path (created if missing) is SQLite; any
+/// other scheme is refused by name rather than opened as a file called
+/// `postgres://…`.
+pub async fn open(url: &str) -> Result<Stores> {
+    match scheme(url).as_deref() {
+        None | Some("sqlite") => sqlite::open(url, sqlite::Durability::Full).await,
+        Some("postgres" | "postgresql") => Err(Error::Internal(
+            "PostgreSQL is not supported yet: use a SQLite file path or a sqlite:// URL".into(),
+        )),
+        Some(other) => Err(Error::Internal(format!(
+            "unsupported database URL scheme {other:?}: use a SQLite file path or a sqlite:// URL"
+        ))),
+    }
+}
+
+fn scheme(url: &str) -> Option<String> {
+    let (scheme, _) = url.split_once("://")?;
+    Some(scheme.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn other_schemes_are_refused_by_name() {
+        for url in ["postgres://portal@db/portal", "postgresql://db/portal"] {
+            let error = super::open(url).await.err().unwrap().to_string();
+            assert!(error.contains("PostgreSQL is not supported"), "{error}");
+        }
+        let error = super::open("mysql://db/portal").await.err().unwrap();
+        assert!(
+            error
+                .to_string()
+                .contains("unsupported database URL scheme")
+        );
+    }
+}
