@@ -6,6 +6,7 @@ mod alerts;
 mod checks;
 mod coverage;
 mod incidents;
+pub mod paths;
 mod revisions;
 mod runbooks;
 
