@@ -5,6 +5,7 @@
 mod alerts;
 mod checks;
 mod coverage;
+pub mod format;
 mod incidents;
 pub mod paths;
 mod revisions;
