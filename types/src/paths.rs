@@ -77,15 +77,7 @@ impl RunbookRoute {
 
     /// The decoded tail, `key[/verb]`: what [`RunbookRoute::parse`] reads.
     pub fn tail(&self) -> String {
-        let key = &self.key;
-        match &self.verb {
-            Verb::Page => key.clone(),
-            Verb::Edit => format!("{key}/edit"),
-            Verb::History => format!("{key}/history"),
-            Verb::Raw => format!("{key}/raw"),
-            Verb::RunCheck(id) => format!("{key}/checks/{id}/run"),
-            Verb::RunAll => format!("{key}/checks/run"),
-        }
+        format!("{}{}", self.key, self.suffix(str::to_string))
     }
 
     /// The page URL, `/runbooks/…`, each segment percent-encoded.
@@ -99,15 +91,20 @@ impl RunbookRoute {
     }
 
     fn encoded_tail(&self) -> String {
-        let mut out = encode_path(&self.key);
-        if let Verb::RunCheck(id) = &self.verb {
-            // The id is one segment even if it held a `/`.
-            let _ = write!(out, "/checks/{}/run", encode_segment(id));
-        } else {
-            let tail = self.tail();
-            out.push_str(&tail[self.key.len()..]);
+        // A check id is one segment, even if it held a `/`.
+        format!("{}{}", encode_path(&self.key), self.suffix(encode_segment))
+    }
+
+    /// What follows the key, with the check id written by `id`.
+    fn suffix(&self, id: fn(&str) -> String) -> String {
+        match &self.verb {
+            Verb::Page => String::new(),
+            Verb::Edit => "/edit".into(),
+            Verb::History => "/history".into(),
+            Verb::Raw => "/raw".into(),
+            Verb::RunCheck(check) => format!("/checks/{}/run", id(check)),
+            Verb::RunAll => "/checks/run".into(),
         }
-        out
     }
 }
 
