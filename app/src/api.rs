@@ -280,7 +280,7 @@ pub async fn restore_revision(
                 .restore(&actor().await?, &key, revision, base)
                 .await?;
             // To the diff the restore made (a new URL, so the page reloads).
-            let history = format!("{}/history", crate::links::runbook(&key));
+            let history = crate::links::history(&key);
             match &outcome {
                 SaveOutcome::Saved { revision, .. } => leptos_axum::redirect(&format!(
                     "{history}?from={}&to={}",

@@ -1,33 +1,31 @@
-//! URLs of pages, built in one place so odd runbook names (`(<7Days)`,
-//! `100%`) are always percent-encoded.
+//! URLs of pages. The runbook URL grammar and the one path-segment encoder
+//! live in `portal_types::paths` (the server builds the same URLs); these
+//! are the app's names for them, so odd runbook names (`(<7Days)`, `100%`)
+//! are always percent-encoded.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
-/// Kept as-is in a path segment (RFC 3986 unreserved); the rest is encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-fn encode_path(path: &str) -> String {
-    path.split('/')
-        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
-}
+use portal_types::paths::{self, encode_segment};
 
 /// `/runbooks/{group}/{alert}` for a runbook key, or a group path.
 pub fn runbook(key: &str) -> String {
-    format!("/runbooks/{}", encode_path(key))
+    paths::page(key)
+}
+
+/// `/runbooks/{key}/edit`.
+pub fn edit(key: &str) -> String {
+    paths::edit(key)
+}
+
+/// `/runbooks/{key}/history`.
+pub fn history(key: &str) -> String {
+    paths::history(key)
 }
 
 pub fn tag(tag: &str) -> String {
-    format!("/tags/{}", utf8_percent_encode(tag, SEGMENT))
+    format!("/tags/{}", encode_segment(tag))
 }
 
 pub fn search(query: &str) -> String {
-    format!("/search?q={}", utf8_percent_encode(query, SEGMENT))
+    format!("/search?q={}", encode_segment(query))
 }
 
 /// The new-runbook page for a `group/Alert` path (or a bare alert name).
@@ -37,8 +35,8 @@ pub fn new_runbook(path: &str) -> String {
     let (group, alert) = path.rsplit_once('/').unwrap_or(("", path));
     format!(
         "/new-runbook?group={}&alert={}",
-        utf8_percent_encode(group, SEGMENT),
-        utf8_percent_encode(alert, SEGMENT)
+        encode_segment(group),
+        encode_segment(alert)
     )
 }
 
@@ -54,6 +52,11 @@ mod tests {
             super::runbook("names/Disk100%Full"),
             "/runbooks/names/Disk100%25Full"
         );
+        assert_eq!(super::edit("g/a b"), "/runbooks/g/a%20b/edit");
         assert_eq!(super::tag("a b"), "/tags/a%20b");
+        assert_eq!(
+            super::new_runbook("/ssl/X(<7Days).md"),
+            "/new-runbook?group=ssl&alert=X%28%3C7Days%29"
+        );
     }
 }

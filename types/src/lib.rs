@@ -5,7 +5,9 @@
 mod alerts;
 mod checks;
 mod coverage;
+pub mod format;
 mod incidents;
+pub mod paths;
 mod revisions;
 mod runbooks;
 

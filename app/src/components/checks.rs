@@ -153,7 +153,7 @@ fn CheckOutcome(result: CheckResult) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td><code>{format!("{{{}}}", labels.join(", "))}</code></td>
-                                    <td class="num">{s.value.to_string()}</td>
+                                    <td class="num">{portal_types::format::sample(s.value)}</td>
                                 </tr>
                             }
                         })

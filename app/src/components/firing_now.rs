@@ -74,7 +74,7 @@ fn FiringList(state: LiveState) -> impl IntoView {
                     .into_iter()
                     .map(|g| {
                         let link = match &g.runbook {
-                            Some(key) => view! { <a class="runbook-link" href=format!("/runbooks/{key}")>{key.clone()}</a> }.into_any(),
+                            Some(key) => view! { <a class="runbook-link" href=crate::links::runbook(key)>{key.clone()}</a> }.into_any(),
                             None => view! {
                                 <a class="write-runbook" href=format!("/alerts/{}", g.alertname)>"no runbook — write one"</a>
                             }.into_any(),

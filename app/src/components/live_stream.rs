@@ -12,7 +12,7 @@ pub fn stream_url(alertname: Option<&str>) -> String {
     match alertname {
         Some(name) => format!(
             "/api/v1/alerts/stream?alertname={}",
-            percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC)
+            portal_types::paths::encode_segment(name)
         ),
         None => "/api/v1/alerts/stream".to_string(),
     }

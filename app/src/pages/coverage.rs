@@ -52,7 +52,7 @@ fn CoverageView(c: Coverage) -> impl IntoView {
         .map(|o| {
             view! {
                 <li class="orphan" data-key=o.key.clone()>
-                    <a href=format!("/runbooks/{}", o.key)>{o.key.clone()}</a>
+                    <a href=crate::links::runbook(&o.key)>{o.key.clone()}</a>
                     {format!(" — no rule defines {}", o.alertname)}
                 </li>
             }

@@ -12,22 +12,6 @@ use portal_types::{ConflictView, EditSource, RunbookView, SaveOutcome};
 /// Quiet time after the last keystroke before the preview is re-rendered.
 const PREVIEW_DEBOUNCE: Duration = Duration::from_millis(300);
 
-/// `…/edit` and `…/history` at the end of a `/runbooks/*path` URL, when
-/// something precedes them: `(key, Some(action))`, else `(path, None)`.
-pub fn split_action(path: &str) -> (String, Option<&'static str>) {
-    let trimmed = path.trim_end_matches('/');
-    for action in ["edit", "history"] {
-        if let Some(key) = trimmed
-            .strip_suffix(action)
-            .and_then(|k| k.strip_suffix('/'))
-            .filter(|k| !k.is_empty())
-        {
-            return (key.to_string(), Some(action));
-        }
-    }
-    (path.to_string(), None)
-}
-
 /// `/runbooks/{group}/{alert}/edit`: edit a runbook, or write a missing one.
 #[component]
 pub fn EditorPage(key: String) -> impl IntoView {
@@ -85,7 +69,7 @@ pub fn NewRunbookPage() -> impl IntoView {
                             view! {
                                 <p class="exists">
                                     "This runbook exists: "
-                                    <a href=format!("{}/edit", links::runbook(&source.key))>"edit it"</a>
+                                    <a href=links::edit(&source.key)>"edit it"</a>
                                 </p>
                             }.into_any()
                         } else {
@@ -151,7 +135,7 @@ fn Editor(source: EditSource) -> impl IntoView {
             " / "
             <a href=links::runbook(&source.key)>{source.key.clone()}</a>
             {source.exists.then(|| view! {
-                " · " <a href=format!("{}/history", links::runbook(&source.key))>"History"</a>
+                " · " <a href=links::history(&source.key)>"History"</a>
             })}
         </p>
         <h1>{heading}</h1>

@@ -40,7 +40,7 @@ pub fn HistoryPage(key: String) -> impl IntoView {
 
 #[component]
 fn History(h: HistoryView, split: bool) -> impl IntoView {
-    let page = format!("{}/history", links::runbook(&h.key));
+    let page = links::history(&h.key);
     let current = h.revisions.first().filter(|_| h.offset == 0).map(|r| r.id);
     let (from, to) = h
         .diff
@@ -76,7 +76,7 @@ fn History(h: HistoryView, split: bool) -> impl IntoView {
             " / "
             <a href=links::runbook(&h.key)>{h.key.clone()}</a>
             " · "
-            <a href=format!("{}/edit", links::runbook(&h.key))>"Edit"</a>
+            <a href=links::edit(&h.key)>"Edit"</a>
         </p>
         <h1>{format!("History of {}", h.key)}</h1>
         <p class="muted">{format!("{} revisions of {}", h.total, h.path)}</p>

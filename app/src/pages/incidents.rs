@@ -147,7 +147,7 @@ pub fn IncidentDetail() -> impl IntoView {
                             <Title text=format!("Incident #{}", incident.id) />
                             <h1>{format!("Incident #{}", incident.id)}</h1>
                             {runbook.map(|key| view! {
-                                <p class="breadcrumb">"Runbook: " <a href=format!("/runbooks/{key}")>{key.clone()}</a></p>
+                                <p class="breadcrumb">"Runbook: " <a href=crate::links::runbook(&key)>{key.clone()}</a></p>
                             })}
                             <IncidentTimeline incident act hydrated />
                         }

@@ -8,6 +8,7 @@ use crate::components::{
 };
 use crate::links;
 use portal_types::BodyPart;
+use portal_types::paths::{RunbookRoute, Verb};
 use portal_types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
 
 /// `/runbooks/{path}`: a runbook or a group; `…/edit` and `…/history`
@@ -18,9 +19,10 @@ pub fn RunbookPathPage() -> impl IntoView {
     let params = use_params_map();
     move || {
         let path = params.read().get("path").unwrap_or_default();
-        match super::editor::split_action(&path) {
-            (key, Some("edit")) => view! { <super::editor::EditorPage key /> }.into_any(),
-            (key, Some(_)) => view! { <super::history::HistoryPage key /> }.into_any(),
+        let RunbookRoute { key, verb } = RunbookRoute::parse(&path);
+        match verb {
+            Verb::Edit => view! { <super::editor::EditorPage key /> }.into_any(),
+            Verb::History => view! { <super::history::HistoryPage key /> }.into_any(),
             _ => view! { <ResolvedPage /> }.into_any(),
         }
     }
@@ -147,8 +149,8 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
                     .map(|t| view! { <a class="tag" href=links::tag(t)>{t.clone()}</a> })
                     .collect_view()}
                 <span class="source" title="source file">{runbook.source_path.clone()}</span>
-                <a class="edit-link" href=format!("{}/edit", links::runbook(&runbook.key))>"Edit"</a>
-                <a class="history-link" href=format!("{}/history", links::runbook(&runbook.key))>"History"</a>
+                <a class="edit-link" href=links::edit(&runbook.key)>"Edit"</a>
+                <a class="history-link" href=links::history(&runbook.key)>"History"</a>
                 {runbook.date.clone().map(|d| view! { <span class="muted" title="last change">{d}</span> })}
             </div>
             {runbook.description.clone().map(|d| view! { <p class="lead">{d}</p> })}

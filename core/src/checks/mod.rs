@@ -54,6 +54,12 @@ impl From<String> for SpecError {
     }
 }
 
+impl From<crate::runbooks::placeholders::SyntaxError> for SpecError {
+    fn from(error: crate::runbooks::placeholders::SyntaxError) -> Self {
+        SpecError(error.to_string())
+    }
+}
+
 impl From<&str> for SpecError {
     fn from(message: &str) -> Self {
         SpecError(message.to_string())

@@ -9,8 +9,8 @@ use portal_types::Labels;
 use promql_parser::label::MatchOp;
 use promql_parser::parser::{self, Expr, VectorSelector};
 
-use super::Refusal;
 use super::template;
+use super::{Refusal, SpecError};
 
 /// The quote a placeholder sits in.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -21,7 +21,7 @@ enum Quote {
 }
 
 /// Load-time check: placeholders are quoted and the query parses.
-pub fn validate(query: &str) -> Result<(), String> {
+pub fn validate(query: &str) -> Result<(), SpecError> {
     Skeleton::of(query).map(|_| ())
 }
 
@@ -30,7 +30,7 @@ pub fn fill(query: &str, labels: &Labels) -> Result<String, Refusal> {
     if template::needed(query).is_empty() {
         return Ok(query.to_string());
     }
-    let skeleton = Skeleton::of(query).map_err(Refusal::Unsafe)?;
+    let skeleton = Skeleton::of(query).map_err(|e| Refusal::Unsafe(e.0))?;
     // The raw value each occurrence stands for, regex-escaped where needed.
     let mut values = Vec::new();
     let filled = template::fill_with(query, labels, |i, value| {
@@ -68,12 +68,12 @@ struct Skeleton {
 }
 
 impl Skeleton {
-    fn of(query: &str) -> Result<Skeleton, String> {
+    fn of(query: &str) -> Result<Skeleton, SpecError> {
         let quotes = quote_contexts(query)?;
-        let with_sentinels =
-            template::substitute(query, |i, _| Ok(sentinel(i))).map_err(|r| r.to_string())?;
-        let mut expr =
-            parser::parse(&with_sentinels).map_err(|e| format!("the query does not parse: {e}"))?;
+        let with_sentinels = template::substitute(query, |i, _| Ok(sentinel(i)))
+            .map_err(|r| SpecError(r.to_string()))?;
+        let mut expr = parser::parse(&with_sentinels)
+            .map_err(|e| SpecError(format!("the query does not parse: {e}")))?;
         let mut found = vec![false; quotes.len()];
         let mut in_regex = vec![false; quotes.len()];
         visit_strings(&mut expr, &mut |text, regex| {
@@ -85,10 +85,10 @@ impl Skeleton {
             }
         });
         if let Some(i) = found.iter().position(|f| !f) {
-            return Err(format!(
+            return Err(SpecError(format!(
                 "placeholder {} must be inside a label value or string literal",
                 i + 1
-            ));
+            )));
         }
         Ok(Skeleton {
             expr,
@@ -137,7 +137,7 @@ fn escape(value: &str, quote: Quote) -> Result<String, Refusal> {
 }
 
 /// For each placeholder, the quote it sits in; an unquoted one is refused.
-fn quote_contexts(query: &str) -> Result<Vec<Quote>, String> {
+fn quote_contexts(query: &str) -> Result<Vec<Quote>, SpecError> {
     let spots = template::placeholders(query)?;
     let mut quotes = Vec::with_capacity(spots.len());
     let mut state: Option<Quote> = None;
@@ -148,7 +148,7 @@ fn quote_contexts(query: &str) -> Result<Vec<Quote>, String> {
             && at == range.start
         {
             let quote = state.ok_or_else(|| {
-                format!("{{{{ $labels.{name} }}}} must be inside quotes, e.g. job=\"{{{{ $labels.{name} }}}}\"")
+                SpecError(format!("{{{{ $labels.{name} }}}} must be inside quotes, e.g. job=\"{{{{ $labels.{name} }}}}\""))
             })?;
             quotes.push(quote);
             let end = range.end;

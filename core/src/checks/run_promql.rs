@@ -76,7 +76,7 @@ pub fn judge(result: QueryResult, expect: &Expectation) -> Outcome {
     let value = failing
         .first()
         .or(passing.first())
-        .map(|s| format_value(s.value));
+        .map(|s| portal_types::format::sample(s.value));
     failing.extend(passing);
     let more_series = failing.len().saturating_sub(MAX_SERIES);
     failing.truncate(MAX_SERIES);
@@ -85,14 +85,6 @@ pub fn judge(result: QueryResult, expect: &Expectation) -> Outcome {
     outcome.series = failing;
     outcome.more_series = more_series;
     outcome
-}
-
-fn format_value(value: f64) -> String {
-    if value.is_finite() && value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
-    } else {
-        format!("{value}")
-    }
 }
 
 #[cfg(test)]

@@ -1,38 +1,32 @@
 //! `{{ $labels.x }}` in a check, filled from the labels of the page or the
-//! incident. A missing label refuses the run: a check silently run with an
-//! empty value would answer a different question.
+//! incident (the syntax is `runbooks::placeholders`; here, how each value
+//! is made safe for where it goes). A missing label refuses the run: a
+//! check silently run with an empty value would answer a different question.
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use portal_types::Labels;
-use regex::Regex;
+use portal_types::paths::encode_segment;
 
 use super::Refusal;
+use crate::runbooks::placeholders::{self, SyntaxError};
 
-static ANY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\{\{(?s:.*?)\}\}").expect("placeholder regex"));
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\{\{-?\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*-?\}\}$").expect("label regex")
-});
-
-/// Each placeholder's position and label name.
-pub fn placeholders(text: &str) -> Result<Vec<(Range<usize>, String)>, String> {
-    ANY.find_iter(text)
-        .map(|m| match LABEL.captures(m.as_str()) {
-            Some(c) => Ok((m.range(), c[1].to_string())),
-            None => Err(format!(
-                "only {{{{ $labels.name }}}} placeholders work in checks, not {}",
-                m.as_str()
-            )),
-        })
-        .collect()
+/// Each placeholder's position and label name (checks take only bare
+/// `{{ $labels.name }}`: see `runbooks::placeholders`).
+pub fn placeholders(text: &str) -> Result<Vec<(Range<usize>, String)>, SyntaxError> {
+    placeholders::labels_only(text)
 }
 
 /// Refuse, at load time, placeholders a check cannot fill.
-pub fn check_syntax(text: &str) -> Result<(), String> {
+pub fn check_syntax(text: &str) -> Result<(), SyntaxError> {
     placeholders(text).map(|_| ())
+}
+
+/// A placeholder a check cannot fill makes its value unsafe to use.
+impl From<SyntaxError> for Refusal {
+    fn from(error: SyntaxError) -> Refusal {
+        Refusal::Unsafe(error.to_string())
+    }
 }
 
 /// The labels a text needs, in order of appearance.
@@ -54,7 +48,7 @@ pub fn substitute(
     text: &str,
     mut encode: impl FnMut(usize, &str) -> Result<String, Refusal>,
 ) -> Result<String, Refusal> {
-    let found = placeholders(text).map_err(Refusal::Unsafe)?;
+    let found = placeholders(text)?;
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (i, (range, name)) in found.into_iter().enumerate() {
@@ -91,20 +85,12 @@ enum UrlPart {
     Data,
 }
 
-/// RFC 3986 unreserved characters stay; everything else in a value is
-/// percent-encoded, so `a/b?c#d` is one path segment or one query value.
-const DATA: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
 /// An http check's URL with its labels filled: a value in the host position
 /// must be `host[:port]`, anywhere else it is percent-encoded for its
 /// component. (Filled as it was, `instance=127.0.0.1:P/admin?x=` turned
 /// `http://{{ $labels.instance }}/healthz` into a request for `/admin`.)
 pub fn fill_url(text: &str, labels: &Labels) -> Result<String, Refusal> {
-    let found = placeholders(text).map_err(Refusal::Unsafe)?;
+    let found = placeholders(text)?;
     let parts: Vec<UrlPart> = found
         .iter()
         .map(|(range, _)| url_part(text, range.start))
@@ -114,7 +100,8 @@ pub fn fill_url(text: &str, labels: &Labels) -> Result<String, Refusal> {
             "a label cannot choose the URL scheme".into(),
         )),
         UrlPart::Authority => host_port(value).map(str::to_string),
-        UrlPart::Data => Ok(utf8_percent_encode(value, DATA).to_string()),
+        // Unreserved characters stay, so `a/b?c#d` is one segment or value.
+        UrlPart::Data => Ok(encode_segment(value)),
     })
 }
 
@@ -204,21 +191,10 @@ fn host_port(value: &str) -> Result<&str, Refusal> {
 
 /// The text for display: known labels filled in, the rest left as written.
 pub fn preview(text: &str, labels: &Labels) -> String {
-    let Ok(found) = placeholders(text) else {
-        return text.to_string();
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut last = 0;
-    for (range, name) in found {
-        out.push_str(&text[last..range.start]);
-        match labels.get(&name) {
-            Some(value) => out.push_str(value),
-            None => out.push_str(&text[range.clone()]),
-        }
-        last = range.end;
+    match placeholders(text) {
+        Ok(_) => placeholders::fill_text(text, labels),
+        Err(_) => text.to_string(),
     }
-    out.push_str(&text[last..]);
-    out
 }
 
 #[cfg(test)]

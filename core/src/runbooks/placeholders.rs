@@ -1,9 +1,27 @@
-//! Go-template placeholders in a rendered runbook (`{{ $labels.instance }}`,
-//! `{{ $value | printf "%.2f" }}`, Helm-escaped `{{ printf "{{ $labels.x }}" }}`),
-//! filled per request from the labels in the page URL. The HTML is split once
-//! at load time, so a request only concatenates.
+//! The one placeholder syntax, for pages, incident checklists and checks.
+//!
+//! A placeholder is a Go-template action as alert templates write them:
+//! - `{{` EXPR `}}`, EXPR holding no brace. The trim markers `{{-` and
+//!   `-}}` are accepted everywhere and mean nothing here: the value takes
+//!   the placeholder's place and the whitespace around it stays.
+//! - The Helm-escaped `{{ printf "{{ EXPR }}" }}` (quotes also as
+//!   `&quot;`, as in HTML) is one placeholder for EXPR.
+//! - EXPR refers to `$labels.NAME`, to `$labels` (all labels, Go's
+//!   `map[k:v …]`) or to `$value` (with an optional `printf "%.Nf"`);
+//!   anything after it in a pipeline is tolerated. Any other action
+//!   (`{{ .Values.x }}`, `{{% comment %}}`) is not a placeholder.
+//!
+//! Filling depends on where the value goes: [`Template`] puts it into
+//! rendered HTML as escaped text (never inside a tag); [`fill_text`] into
+//! plain text (checklist steps); checks accept only a bare
+//! `{{ $labels.NAME }}` ([`labels_only`]) and encode each value for its
+//! destination (PromQL string, URL component, host:port, DNS name) in
+//! `checks::template`. Unknown references stay as written, except in
+//! checks, which refuse them: a half-filled check would answer another
+//! question.
 
 use std::fmt::Write;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use html_escape::{
@@ -14,7 +32,7 @@ use regex::Regex;
 
 /// What a placeholder refers to.
 #[derive(Debug, Clone, PartialEq)]
-enum Reference {
+pub enum Reference {
     Label(String),
     AllLabels,
     /// `$value`, with an optional `printf "%.Nf"` precision.
@@ -44,8 +62,115 @@ static PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LABEL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$labels\.([A-Za-z_][A-Za-z0-9_]*)").expect("label regex"));
+static BARE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*$").expect("bare label regex")
+});
 static PRECISION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"%\.(\d)f").expect("precision regex"));
+
+/// One `{{ … }}` action in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found<'a> {
+    /// The whole action, `{{` to `}}`.
+    pub range: Range<usize>,
+    pub text: &'a str,
+    /// EXPR, trim markers off (for the Helm form, the inner one).
+    pub expr: &'a str,
+    /// Written as `{{ printf "{{ EXPR }}" }}`.
+    pub helm: bool,
+}
+
+impl Found<'_> {
+    /// What it refers to, if it is a placeholder at all.
+    pub fn reference(&self) -> Option<Reference> {
+        reference(&decode_html_entities(self.expr))
+    }
+
+    /// The label of a bare `{{ $labels.NAME }}`, the one form checks take.
+    pub fn bare_label(&self) -> Option<&str> {
+        let c = BARE_LABEL.captures(self.expr).filter(|_| !self.helm)?;
+        c.get(1).map(|m| m.as_str())
+    }
+}
+
+/// Every action in `text`, in order.
+pub fn find(text: &str) -> impl Iterator<Item = Found<'_>> {
+    PLACEHOLDER.captures_iter(text).filter_map(|c| {
+        let whole = c.get(0)?;
+        let (expr, helm) = match c.name("inner") {
+            Some(inner) => (inner.as_str(), true),
+            None => (c.name("expr").map_or("", |m| m.as_str()), false),
+        };
+        Some(Found {
+            range: whole.range(),
+            text: whole.as_str(),
+            expr,
+            helm,
+        })
+    })
+}
+
+/// Why a text's placeholders cannot be filled where only labels may stand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyntaxError {
+    #[error("only {{{{ $labels.name }}}} placeholders work in checks, not {0}")]
+    NotALabel(String),
+    #[error("the `{{{{` at byte {0} opens no {{{{ $labels.name }}}} placeholder")]
+    Stray(usize),
+}
+
+impl From<SyntaxError> for String {
+    fn from(error: SyntaxError) -> String {
+        error.to_string()
+    }
+}
+
+/// Each placeholder's position and label, where nothing but bare
+/// `{{ $labels.NAME }}` may stand (checks): any other action, and any `{{`
+/// that opens none, is an error.
+pub fn labels_only(text: &str) -> Result<Vec<(Range<usize>, String)>, SyntaxError> {
+    let mut out: Vec<(Range<usize>, String)> = Vec::new();
+    for found in find(text) {
+        let name = found
+            .bare_label()
+            .ok_or_else(|| SyntaxError::NotALabel(found.text.to_string()))?;
+        out.push((found.range.clone(), name.to_string()));
+    }
+    let covered = |at: usize| out.iter().any(|(r, _)| r.contains(&at));
+    match text.match_indices("{{").find(|(at, _)| !covered(*at)) {
+        Some((at, _)) => Err(SyntaxError::Stray(at)),
+        None => Ok(out),
+    }
+}
+
+/// Plain text (a checklist step) with its label placeholders filled from
+/// `labels`; `$value`, unknown labels and other actions stay as written.
+pub fn fill_text(text: &str, labels: &Labels) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for found in find(text) {
+        let value = match found.reference() {
+            Some(Reference::Label(name)) => labels.get(&name).cloned(),
+            Some(Reference::AllLabels) => all_labels(labels),
+            _ => None,
+        };
+        if let Some(value) = value {
+            out.push_str(&text[last..found.range.start]);
+            out.push_str(&value);
+            last = found.range.end;
+        }
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+/// `{{ $labels }}` as Go prints a map; none when there are no labels.
+fn all_labels(labels: &Labels) -> Option<String> {
+    (!labels.is_empty()).then(|| {
+        let pairs: Vec<String> = labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+        format!("map[{}]", pairs.join(" "))
+    })
+}
 
 impl Template {
     pub fn parse(html: &str) -> Template {
@@ -53,33 +178,27 @@ impl Template {
         let mut last = 0;
         let mut markup = Markup::Text;
         let mut scanned = 0;
-        for captures in PLACEHOLDER.captures_iter(html) {
-            let Some(whole) = captures.get(0) else {
-                continue;
-            };
-            markup = markup.after(&html[scanned..whole.start()]);
-            scanned = whole.start();
+        for found in find(html) {
+            let start = found.range.start;
+            markup = markup.after(&html[scanned..start]);
+            scanned = start;
             if markup != Markup::Text {
                 // Inside a tag (an attribute): a label value there could make
                 // a `javascript:` URL the sanitiser never saw, and a `<mark>`
                 // would break the tag. Left as written.
                 continue;
             }
-            let expr = captures
-                .name("inner")
-                .or(captures.name("expr"))
-                .map_or("", |m| m.as_str());
-            let Some(reference) = reference(&decode_html_entities(expr)) else {
+            let Some(reference) = found.reference() else {
                 continue;
             };
-            if whole.start() > last {
-                parts.push(Part::Html(html[last..whole.start()].to_string()));
+            if start > last {
+                parts.push(Part::Html(html[last..start].to_string()));
             }
             parts.push(Part::Placeholder {
-                original: whole.as_str().to_string(),
+                original: found.text.to_string(),
                 reference,
             });
-            last = whole.end();
+            last = found.range.end;
         }
         if last < html.len() {
             parts.push(Part::Html(html[last..].to_string()));
@@ -114,11 +233,7 @@ impl Template {
                 } => {
                     let filled = match reference {
                         Reference::Label(name) => labels.get(name).cloned(),
-                        Reference::AllLabels => (!labels.is_empty()).then(|| {
-                            let pairs: Vec<String> =
-                                labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
-                            format!("map[{}]", pairs.join(" "))
-                        }),
+                        Reference::AllLabels => all_labels(labels),
                         Reference::Value(precision) => value.map(|v| format_value(v, *precision)),
                     };
                     let _ = match filled {
@@ -188,70 +303,14 @@ fn describe(reference: &Reference) -> String {
     }
 }
 
+/// `$value` as given (already formatted), or with `printf "%.Nf"`.
 fn format_value(value: &str, precision: Option<usize>) -> String {
-    match (precision, value.parse::<f64>()) {
-        (Some(p), Ok(number)) => format!("{number:.p$}"),
-        _ => value.to_string(),
+    match precision {
+        Some(p) => portal_types::format::fixed(value, p),
+        None => value.to_string(),
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_support::labels;
-
-    #[test]
-    fn fills_given_labels_escaped_and_marks_missing_ones() {
-        let t = Template::parse("<p>on {{ $labels.instance }} job {{$labels.job}}</p>");
-        let html = t.fill(&labels(&[("instance", "<b>db1</b>")]), None);
-        assert!(html.contains("&lt;b&gt;db1&lt;/b&gt;"), "{html}");
-        assert!(!html.contains("<b>db1"));
-        assert!(
-            html.contains(
-                "class=\"placeholder\" title=\"label job not given\">{{$labels.job}}</mark>"
-            ),
-            "{html}"
-        );
-    }
-
-    #[test]
-    fn tolerates_go_template_forms() {
-        let t = Template::parse(
-            "v={{ $value | printf &quot;%.2f&quot;}} h={{ printf &quot;{{ $labels.node }}&quot; }} all={{ $labels }} keep={{ .Values.x }}",
-        );
-        let html = t.fill(&labels(&[("node", "n1")]), Some("0.12345"));
-        assert!(html.contains(">0.12</mark>"), "{html}");
-        assert!(html.contains(">n1</mark>"), "{html}");
-        assert!(
-            !html.contains("&quot; }}"),
-            "Helm form consumed whole: {html}"
-        );
-        assert!(html.contains(">map[node:n1]</mark>"), "{html}");
-        assert!(
-            html.contains("keep={{ .Values.x }}"),
-            "unknown forms stay as text: {html}"
-        );
-    }
-
-    #[test]
-    fn placeholders_inside_tags_stay_as_written() {
-        let t = Template::parse(
-            "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on {{ $labels.instance }}</a>",
-        );
-        let html = t.fill(
-            &labels(&[("url", "javascript:alert(1)"), ("instance", "\"><script>")]),
-            None,
-        );
-        assert_eq!(
-            html,
-            "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on <mark class=\"filled\" title=\"label instance\">\"&gt;&lt;script&gt;</mark></a>"
-        );
-    }
-
-    #[test]
-    fn html_without_placeholders_is_one_part() {
-        let t = Template::parse("<p>plain</p>");
-        assert!(!t.has_placeholders());
-        assert_eq!(t.fill(&Labels::new(), None), "<p>plain</p>");
-    }
-}
+#[path = "placeholders_tests.rs"]
+mod tests;

@@ -1,28 +1,7 @@
 //! Pieces of a runbook's Markdown that other engines need as data, not HTML.
 //! Pure functions over the source text, so they are cheap to test.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
-
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
-use regex::Regex;
-
-static LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\{\{\s*\$labels\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}").expect("valid regex")
-});
-
-/// Fill `{{ $labels.name }}` placeholders of a checklist step with the
-/// incident's labels; unknown labels stay as written.
-pub fn fill_labels(text: &str, labels: &BTreeMap<String, String>) -> String {
-    LABEL
-        .replace_all(text, |c: &regex::Captures<'_>| {
-            labels
-                .get(&c[1])
-                .cloned()
-                .unwrap_or_else(|| c[0].to_string())
-        })
-        .into_owned()
-}
 
 /// The list items under the `## Mitigation` heading, in order, as plain
 /// text. They become an incident's checklist. Only top-level items count:
@@ -164,15 +143,6 @@ mod tests {
         assert_eq!(sections[0].1, "It means x.");
         assert!(sections[1].1.contains("Users wait.") && sections[1].1.contains("more"));
         assert!(!sections[1].1.contains("not a section"));
-    }
-
-    #[test]
-    fn placeholders_are_filled_from_labels() {
-        let labels = [("instance".to_string(), "db1:9100".to_string())].into();
-        assert_eq!(
-            fill_labels("check {{ $labels.instance }} and {{$labels.job}}", &labels),
-            "check db1:9100 and {{$labels.job}}"
-        );
     }
 
     #[test]

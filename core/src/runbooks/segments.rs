@@ -50,14 +50,22 @@ pub fn split(html: &str, checks: &[CheckSpec]) -> Vec<Segment> {
     segments
 }
 
-/// `html` with every marker replaced by a static card (group intros).
+/// `html` with every marker replaced by a static card (group intros), in
+/// one pass as `split` does (replacing marker by marker rescanned the page
+/// once per check).
 pub fn flatten(html: &str, checks: &[CheckSpec]) -> String {
-    checks
-        .iter()
-        .enumerate()
-        .fold(html.to_string(), |html, (i, check)| {
-            html.replacen(&check_marker(i), &static_card(check), 1)
-        })
+    let mut out = String::with_capacity(html.len());
+    let mut last = 0;
+    for (i, check) in checks.iter().enumerate() {
+        let marker = check_marker(i);
+        if let Some(found) = html[last..].find(&marker) {
+            out.push_str(&html[last..last + found]);
+            out.push_str(&static_card(check));
+            last += found + marker.len();
+        }
+    }
+    out.push_str(&html[last..]);
+    out
 }
 
 #[cfg(test)]
@@ -96,6 +104,15 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains('\u{F8F2}'), "no marker left: {html}");
+        let flat = flatten(&rendered.html, &rendered.checks);
+        for id in ["a", "b", "c"] {
+            assert_eq!(
+                flat.matches(&format!("id=\"check-{id}\"")).count(),
+                1,
+                "{flat}"
+            );
+        }
+        assert!(!flat.contains('\u{F8F2}'), "no marker left: {flat}");
     }
 
     #[test]

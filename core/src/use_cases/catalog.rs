@@ -129,10 +129,7 @@ impl Catalog {
             .filter(|i| labels.iter().all(|(k, v)| i.labels.get(k) == Some(v)))
             .filter_map(|i| i.value.as_deref())
             // Prometheus writes `4.2e+01`; Go's templates (and people) say `42`.
-            .map(|v| {
-                v.parse::<f64>()
-                    .map_or_else(|_| v.to_string(), |f| f.to_string())
-            });
+            .map(portal_types::format::sample_text);
         let first = values.next()?;
         values.all(|v| v == first).then_some(first)
     }

@@ -47,7 +47,8 @@ fn check_name(group: &str, alert: &str) -> Result<()> {
             "{group:?} is not a usable group name"
         )));
     }
-    if bad(alert) || alert.contains('/') || matches!(alert, "_index" | "edit" | "history" | "raw") {
+    // A verb's name (`edit`, …) would make the page the verb on the group.
+    if bad(alert) || alert.contains('/') || portal_types::paths::is_reserved(alert) {
         return Err(Error::BadRequest(format!(
             "{alert:?} is not a usable alert name"
         )));

@@ -5,7 +5,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use http::StatusCode;
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use portal_types::paths::{self, encode_segment};
 
 use super::AppState;
 
@@ -18,7 +18,7 @@ pub async fn resolve(
     let index = state.core.runbooks.index();
     let matches = index.by_alert(alertname);
     let query = query.map(|q| format!("?{q}")).unwrap_or_default();
-    let href = |key: &str| format!("/runbooks/{}{query}", encode_path(key));
+    let href = |key: &str| format!("{}{query}", paths::page(key));
     match matches.as_slice() {
         // 302, as alert links have always been answered: a plain redirect.
         [only] => (StatusCode::FOUND, [(http::header::LOCATION, href(&only.key))]).into_response(),
@@ -29,8 +29,8 @@ pub async fn resolve(
                 &format!(
                     "<p>No runbook is written for the alert <code>{}</code> yet.</p><p><a class=\"write-runbook\" href=\"{}\">Write this runbook</a> · <a href=\"/search?q={}\">Search</a> · <a href=\"/runbooks\">Browse all runbooks</a></p>",
                     esc(alertname),
-                    attr(&format!("/new-runbook?alert={}", utf8_percent_encode(alertname, SEGMENT))),
-                    utf8_percent_encode(alertname, SEGMENT)
+                    attr(&format!("/new-runbook?alert={}", encode_segment(alertname))),
+                    encode_segment(alertname)
                 ),
             ),
         )
@@ -52,22 +52,6 @@ pub async fn resolve(
     }
 }
 
-/// Characters left as they are in a path segment; everything else is
-/// percent-encoded (RFC 3986 unreserved set).
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
-
-/// Percent-encode each path segment of a runbook key for a URL.
-pub fn encode_path(key: &str) -> String {
-    key.split('/')
-        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 fn page(title: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{} · Runbook portal</title><link rel=\"stylesheet\" href=\"{}\"></head><body><main><h1>{}</h1>{body}</main></body></html>",
@@ -79,14 +63,17 @@ fn page(title: &str, body: &str) -> Html<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_path;
+    use portal_types::paths;
 
     #[test]
-    fn encodes_odd_names_per_segment() {
+    fn redirects_encode_odd_names_per_segment() {
         assert_eq!(
-            encode_path("ssl/SslCertificateExpiry(<7Days)"),
-            "ssl/SslCertificateExpiry%28%3C7Days%29"
+            paths::page("ssl/SslCertificateExpiry(<7Days)"),
+            "/runbooks/ssl/SslCertificateExpiry%28%3C7Days%29"
         );
-        assert_eq!(encode_path("disk/Disk100%Full"), "disk/Disk100%25Full");
+        assert_eq!(
+            paths::page("disk/Disk100%Full"),
+            "/runbooks/disk/Disk100%25Full"
+        );
     }
 }

@@ -11,6 +11,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use portal_types::CheckResult;
+use portal_types::paths::{RunbookRoute, Verb};
 
 use super::AppState;
 use super::extract::{Actor, parse};
@@ -24,19 +25,15 @@ pub async fn post(
     Actor(actor): Actor,
     body: Bytes,
 ) -> Result<Response> {
-    let path = path.trim_end_matches('/');
-    if let Some(runbook) = path.strip_suffix("/checks/run") {
-        return run_all(state, actor, runbook, &body).await;
-    }
-    let target = path
-        .strip_suffix("/run")
-        .and_then(|rest| rest.rsplit_once("/checks/"));
-    match target {
-        Some((runbook, check)) => run_one(state, &actor, runbook, check, &body)
+    let RunbookRoute { key, verb } = RunbookRoute::parse(&path);
+    match verb {
+        Verb::RunAll => run_all(state, actor, &key, &body).await,
+        Verb::RunCheck(check) => run_one(state, &actor, &key, &check, &body)
             .await
             .map(IntoResponse::into_response),
-        None => Err(AppError::NotFound(format!(
-            "nothing to POST at /api/v1/runbooks/{path}"
+        _ => Err(AppError::NotFound(format!(
+            "nothing to POST at /api/v1/runbooks/{}",
+            path.trim_end_matches('/')
         ))),
     }
 }

@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use portal_types::paths::{RunbookRoute, Verb};
 use portal_types::{ConflictView, SaveOutcome};
 use serde::Deserialize;
 
@@ -24,17 +25,20 @@ pub async fn get(
     Path(path): Path<String>,
     query: Query<HistoryParams>,
 ) -> Response {
-    if let Some(key) = path.strip_suffix("/raw") {
-        return raw(state, Path(key.to_string())).await.into_response();
-    }
-    if let Some(key) = path.strip_suffix("/history") {
-        return history(state, Path(key.to_string()), query)
+    match RunbookRoute::parse(&path) {
+        RunbookRoute {
+            key,
+            verb: Verb::Raw,
+        } => raw(state, Path(key)).await.into_response(),
+        RunbookRoute {
+            key,
+            verb: Verb::History,
+        } => history(state, Path(key), query).await.into_response(),
+        // Other verbs are not GETs of the API: the path is a runbook's.
+        _ => super::runbooks_api::get_runbook(state, Path(path))
             .await
-            .into_response();
+            .into_response(),
     }
-    super::runbooks_api::get_runbook(state, Path(path))
-        .await
-        .into_response()
 }
 
 fn etag(id: i64) -> HeaderValue {

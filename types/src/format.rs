@@ -1,0 +1,92 @@
+//! Prometheus sample values as people read them, in one place for the
+//! server (`{{ $value }}`, check results) and the browser (series tables).
+//! Prometheus writes `4.2e+01`; Go's templates and people say `42`.
+
+/// A sample value: the shortest text that reads back as the same number
+/// (`42`, `0.5`, `1234.5678`), in exponent form only at the extremes
+/// (`1e21`, `1.5e-7`, as JavaScript does), and non-finite values spelled as
+/// Prometheus spells them (`NaN`, `+Inf`, `-Inf`).
+pub fn sample(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 { "+Inf" } else { "-Inf" }.into()
+    } else if value.abs() >= 1e21 || (value != 0.0 && value.abs() < 1e-6) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
+}
+
+/// A value as Prometheus wrote it (`"4.2e+01"`), formatted like
+/// [`sample`]; text that is not a number is kept as written.
+pub fn sample_text(text: &str) -> String {
+    text.trim()
+        .parse::<f64>()
+        .map_or_else(|_| text.to_string(), sample)
+}
+
+/// `printf "%.Nf"`: a fixed number of decimals (non-finite values and
+/// non-numbers as [`sample_text`] gives them).
+pub fn fixed(text: &str, precision: usize) -> String {
+    match text.trim().parse::<f64>() {
+        Ok(number) if number.is_finite() => format!("{number:.precision$}"),
+        _ => sample_text(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prometheus_text_reads_as_people_write_it() {
+        for (text, want) in [
+            ("4.2e+01", "42"),
+            ("1e+00", "1"),
+            ("0.5", "0.5"),
+            ("1234.5678", "1234.5678"),
+            ("-3", "-3"),
+            ("NaN", "NaN"),
+            ("+Inf", "+Inf"),
+            ("-Inf", "-Inf"),
+            ("1e+21", "1e21"),
+            ("1.5e-07", "1.5e-7"),
+            ("0", "0"),
+            ("n/a", "n/a"),
+        ] {
+            assert_eq!(sample_text(text), want, "{text}");
+        }
+        assert_eq!(sample(1e15), "1000000000000000");
+        assert_eq!(sample(0.1 + 0.2), "0.30000000000000004");
+    }
+
+    #[test]
+    fn fixed_precision_like_printf() {
+        assert_eq!(fixed("0.12345", 2), "0.12");
+        assert_eq!(fixed("4.2e+01", 0), "42");
+        assert_eq!(fixed("+Inf", 2), "+Inf");
+        assert_eq!(fixed("x", 2), "x");
+    }
+
+    /// Formatting is idempotent and loses nothing: the text reads back as
+    /// the same number (so a value formatted twice, once by the server and
+    /// once by a template, is unchanged).
+    #[test]
+    fn formatted_values_read_back_the_same() {
+        let mut bits = 0x2545_F491_4F6C_DD1D_u64;
+        for _ in 0..5000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let value = f64::from_bits(bits);
+            let text = sample(value);
+            assert_eq!(sample_text(&text), text);
+            let back: f64 = text.parse().unwrap();
+            assert!(
+                back == value || (back.is_nan() && value.is_nan()),
+                "{value:e} → {text}"
+            );
+        }
+    }
+}
