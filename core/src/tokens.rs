@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
@@ -27,13 +27,7 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
-/// A token as listed (never its secret).
-#[derive(Debug, Clone)]
-pub struct TokenInfo {
-    pub name: String,
-    pub created_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
-}
+pub use crate::store::TokenInfo;
 
 fn digest(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))

@@ -20,3 +20,15 @@ pub use runbooks::*;
 
 /// Alert labels, e.g. from a page URL (`?instance=…&job=…`).
 pub type Labels = std::collections::BTreeMap<String, String>;
+
+/// A stored name (a status, an origin) that no variant spells.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownName(pub String);
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown name {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownName {}

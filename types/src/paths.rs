@@ -9,7 +9,7 @@
 //! the trip. An alert may not be named like a verb ([`RESERVED`]), or its
 //! page would be taken for the verb on its group.
 
-use std::fmt::Write;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// Alert names an alert may not have: the page verbs (`…/edit`,
 /// `…/history`, `…/raw` would read as the verb on the group) and `_index`
@@ -132,16 +132,15 @@ pub fn is_reserved(alert: &str) -> bool {
 /// unreserved characters stay, every other byte becomes `%XX`. The one
 /// encoder for links, redirects and check URLs.
 pub fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            let _ = write!(out, "%{byte:02X}");
-        }
-    }
-    out
+    utf8_percent_encode(segment, NOT_UNRESERVED).to_string()
 }
+
+/// Every byte but RFC 3986's unreserved characters.
+const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 /// Percent-encode each `/`-separated segment of a key.
 pub fn encode_path(key: &str) -> String {
@@ -210,19 +209,10 @@ mod tests {
 
     /// `%XX` back to bytes, for the round trip below.
     fn decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < bytes.len() {
-            if bytes[i] == b'%' {
-                out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
-                i += 3;
-            } else {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-        String::from_utf8(out).unwrap()
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .expect("UTF-8")
+            .into_owned()
     }
 
     /// parse(build(x)) == x over generated keys and verbs (a small

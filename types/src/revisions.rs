@@ -3,6 +3,45 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::UnknownName;
+
+/// Who made a revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    Filesystem,
+    Web,
+    Api,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Filesystem => "filesystem",
+            Origin::Web => "web",
+            Origin::Api => "api",
+        }
+    }
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Origin {
+    type Err = UnknownName;
+
+    fn from_str(text: &str) -> Result<Origin, UnknownName> {
+        [Origin::Filesystem, Origin::Web, Origin::Api]
+            .into_iter()
+            .find(|o| o.as_str() == text)
+            .ok_or_else(|| UnknownName(text.to_string()))
+    }
+}
+
 /// One stored version of a runbook file (wiki editing, issue #8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -15,7 +54,7 @@ pub struct RevisionInfo {
     pub at: DateTime<Utc>,
     pub message: String,
     /// `filesystem`, `web` or `api`.
-    pub origin: String,
+    pub origin: Origin,
     /// The file was removed on disk.
     pub deleted: bool,
 }

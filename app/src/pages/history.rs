@@ -127,13 +127,13 @@ fn Row(
         }
     });
     view! {
-        <tr class="revision" data-revision=id.to_string() data-origin=r.origin.clone()>
+        <tr class="revision" data-revision=id.to_string() data-origin=r.origin.as_str()>
             <td><input type="radio" name="from" form="compare" value=id.to_string() checked=from == Some(id) /></td>
             <td><input type="radio" name="to" form="compare" value=id.to_string() checked=to == Some(id) /></td>
             <td>{id}{(Some(id) == current).then_some(" (current)")}</td>
             <td><time datetime=r.at.to_rfc3339()>{r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time></td>
             <td class="author">{r.author.clone()}</td>
-            <td class="origin">{r.origin.clone()}</td>
+            <td class="origin">{r.origin.as_str()}</td>
             <td class="message">{message}</td>
             <td>
                 {diff_link}

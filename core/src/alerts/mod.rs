@@ -6,13 +6,13 @@
 //! not grow with the number of viewers.
 
 pub mod alertmanager;
-mod collect;
 pub mod coverage;
 pub mod graph;
 pub mod graph_svg;
 pub mod join;
 pub mod poller;
 pub mod prometheus;
+mod slots;
 pub mod snapshot;
 pub mod upstream_http;
 

@@ -10,31 +10,9 @@ use chrono::{DateTime, Utc};
 use portal_types::{AlertGroup, AlertInstance, LiveRule, LiveState, SilenceView, UpstreamHealth};
 use serde::Serialize;
 
-use super::alertmanager::{AmAlert, AmSilence};
-use super::collect::{collect_rules, collect_silences, merge_alerts};
 use super::join::{RunbookLookup, runbook_annotation};
-use super::prometheus::{PromAlert, PromRuleGroup};
-
-/// What one upstream's poller last fetched successfully.
-#[derive(Debug, Clone)]
-pub enum SlotData {
-    Prometheus {
-        alerts: Vec<PromAlert>,
-        rules: Vec<PromRuleGroup>,
-    },
-    Alertmanager {
-        alerts: Vec<AmAlert>,
-        silences: Vec<AmSilence>,
-    },
-}
-
-/// One upstream: its health and its last good data (kept while it fails,
-/// so a dead upstream shows its last known state instead of nothing).
-#[derive(Debug, Clone)]
-pub struct Slot {
-    pub health: UpstreamHealth,
-    pub data: SlotData,
-}
+pub use super::slots::{Slot, SlotData};
+use super::slots::{collect_rules, collect_silences, merge_alerts};
 
 /// Every alert, rule and silence at one moment. Never mutated: a new one is
 /// built and swapped in.

@@ -1,50 +1,13 @@
-//! A runbook's checks as a page shows them: declared ones plus the implicit
-//! "evaluate the alert's expression now", each prepared for the page's
-//! labels and saying up front when it cannot run.
+//! A check as a page shows it: prepared for the page's labels and saying up
+//! front when it cannot run, or as a static card where no live one fits.
 
 use html_escape::encode_text as esc;
 use portal_types::Labels;
 use portal_types::{ALERT_EXPR, CheckView};
 
 use super::allow::AllowList;
-use super::expect::Expectation;
 use super::spec::{CheckKind, CheckSpec};
 use super::{Refusal, template};
-use crate::runbooks::Runbook;
-
-/// The alert's live rule in Prometheus: its query and the upstream it lives on.
-pub struct LiveExpr {
-    pub query: String,
-    pub upstream: String,
-}
-
-/// The implicit check: the live rule's expression, else the runbook's rule.
-pub fn alert_expr(runbook: &Runbook, live: Option<LiveExpr>) -> Option<CheckSpec> {
-    let (query, prometheus) = match live {
-        Some(live) => (live.query, Some(live.upstream)),
-        None => (runbook.rule.as_ref()?.0.expr.clone(), None),
-    };
-    Some(CheckSpec {
-        id: ALERT_EXPR.into(),
-        name: "Alert condition now".into(),
-        description: Some(
-            "Evaluates the alert's own expression now: it passes when no series match, i.e. the condition no longer holds.".into(),
-        ),
-        timeout_secs: None,
-        kind: CheckKind::Promql {
-            query,
-            expect: Expectation::Empty,
-            prometheus,
-        },
-    })
-}
-
-/// Every check of a runbook, declared ones first.
-pub fn all(runbook: &Runbook, live: Option<LiveExpr>) -> Vec<CheckSpec> {
-    let mut checks = runbook.checks.clone();
-    checks.extend(alert_expr(runbook, live));
-    checks
-}
 
 /// The text a check will query or reach (label placeholders filled where
 /// given) and its expectation.

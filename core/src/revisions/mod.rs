@@ -18,65 +18,17 @@ mod tests;
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use portal_types::RevisionInfo;
-
 pub use import::ImportReport;
 pub use save::SaveRequest;
 
 use crate::error::Result;
 use crate::runbooks::source::SourceFile;
+pub use crate::store::Revision;
 use crate::store::RevisionStore;
-
-/// Who made a revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    Filesystem,
-    Web,
-    Api,
-}
-
-impl Origin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Filesystem => "filesystem",
-            Origin::Web => "web",
-            Origin::Api => "api",
-        }
-    }
-}
+pub use portal_types::Origin;
 
 /// The author recorded for imported files.
 pub const FILESYSTEM: &str = "filesystem";
-
-/// A stored revision with its text.
-#[derive(Debug, Clone)]
-pub struct Revision {
-    pub id: i64,
-    pub runbook_key: String,
-    pub parent_id: Option<i64>,
-    pub source: String,
-    pub author: String,
-    pub created_at: DateTime<Utc>,
-    pub message: String,
-    pub origin: String,
-    pub deleted: bool,
-}
-
-impl Revision {
-    pub fn info(&self) -> RevisionInfo {
-        RevisionInfo {
-            id: self.id,
-            path: self.runbook_key.clone(),
-            parent: self.parent_id,
-            author: self.author.clone(),
-            at: self.created_at,
-            message: self.message.clone(),
-            origin: self.origin.clone(),
-            deleted: self.deleted,
-        }
-    }
-}
 
 #[derive(Clone)]
 pub struct Revisions {

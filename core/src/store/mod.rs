@@ -20,10 +20,8 @@ pub use incidents::{
     EventRecord, IncidentFilter, IncidentRecord, IncidentState, IncidentStore, IncidentTx,
     NewEvent, NewIncidentRecord, StatusFilter,
 };
-pub use records::{CheckRunStore, TokenStore};
-pub use revisions::{NewRevision, RevisionStore, RevisionTx};
-
-use crate::error::{Error, Result};
+pub use records::{CheckRunStore, TokenInfo, TokenStore};
+pub use revisions::{NewRevision, Revision, RevisionStore, RevisionTx};
 
 /// What a store can fail with. Engines turn the first two into their own
 /// messages where the domain knows better ("a live token named x exists").
@@ -98,13 +96,13 @@ impl Stores {
 /// `sqlite://` URL or a plain file path (created if missing) is SQLite; any
 /// other scheme is refused by name rather than opened as a file called
 /// `postgres://…`.
-pub async fn open(url: &str) -> Result<Stores> {
+pub async fn open(url: &str) -> StoreResult<Stores> {
     match scheme(url).as_deref() {
         None | Some("sqlite") => sqlite::open(url, sqlite::Durability::Full).await,
-        Some("postgres" | "postgresql") => Err(Error::Internal(
+        Some("postgres" | "postgresql") => Err(StoreError::Other(
             "PostgreSQL is not supported yet: use a SQLite file path or a sqlite:// URL".into(),
         )),
-        Some(other) => Err(Error::Internal(format!(
+        Some(other) => Err(StoreError::Other(format!(
             "unsupported database URL scheme {other:?}: use a SQLite file path or a sqlite:// URL"
         ))),
     }

@@ -4,7 +4,14 @@ use chrono::{DateTime, Utc};
 use portal_types::CheckResult;
 
 use super::StoreResult;
-use crate::tokens::TokenInfo;
+
+/// A token as listed (never its secret).
+#[derive(Debug, Clone)]
+pub struct TokenInfo {
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
 
 /// Every check run, append-only.
 #[async_trait::async_trait]

@@ -6,8 +6,37 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::revisions::{Origin, Revision};
 use crate::runbooks::source::SourceFile;
+use portal_types::{Origin, RevisionInfo};
+
+/// A stored revision with its text.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    pub id: i64,
+    pub runbook_key: String,
+    pub parent_id: Option<i64>,
+    pub source: String,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+    pub message: String,
+    pub origin: Origin,
+    pub deleted: bool,
+}
+
+impl Revision {
+    pub fn info(&self) -> RevisionInfo {
+        RevisionInfo {
+            id: self.id,
+            path: self.runbook_key.clone(),
+            parent: self.parent_id,
+            author: self.author.clone(),
+            at: self.created_at,
+            message: self.message.clone(),
+            origin: self.origin,
+            deleted: self.deleted,
+        }
+    }
+}
 
 /// A revision to append; the store stamps its id and time.
 #[derive(Debug, Clone)]

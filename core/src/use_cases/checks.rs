@@ -11,7 +11,9 @@ use portal_types::{IncidentAction, Labels};
 
 use crate::alerts::AlertHub;
 use crate::auth::Actor;
-use crate::checks::views::{self, LiveExpr};
+use crate::checks::CheckKind;
+use crate::checks::expect::Expectation;
+use crate::checks::views;
 use crate::checks::{CheckEngine, CheckSpec, Run};
 use crate::error::{Error, Result};
 use crate::incidents::Timeline;
@@ -66,7 +68,7 @@ impl Checks {
 
     /// Every check of a runbook, prepared for `labels`.
     pub fn views(&self, runbook: &Runbook, labels: &Labels) -> Vec<CheckView> {
-        views::all(runbook, self.live_expr(&runbook.alert))
+        all_checks(runbook, self.live_expr(&runbook.alert))
             .iter()
             .map(|spec| views::view(spec, labels, self.engine.allow_list()))
             .collect()
@@ -79,7 +81,7 @@ impl Checks {
             .get(runbook_key)
             .ok_or_else(|| Error::NotFound(format!("no runbook {runbook_key}")))?
             .clone();
-        let check = views::all(&runbook, self.live_expr(&runbook.alert))
+        let check = all_checks(&runbook, self.live_expr(&runbook.alert))
             .into_iter()
             .find(|c| c.id == check_id)
             .ok_or_else(|| {
@@ -145,7 +147,7 @@ impl Checks {
         let runbook = index
             .get(&runbook_key)
             .ok_or_else(|| Error::NotFound(format!("no runbook {runbook_key}")))?;
-        let ids: Vec<String> = views::all(runbook, self.live_expr(&runbook.alert))
+        let ids: Vec<String> = all_checks(runbook, self.live_expr(&runbook.alert))
             .into_iter()
             .map(|c| c.id)
             .collect();
@@ -183,4 +185,38 @@ impl Checks {
     pub fn engine(&self) -> &CheckEngine {
         &self.engine
     }
+}
+
+/// The alert's live rule in Prometheus: its query and the upstream it lives on.
+struct LiveExpr {
+    query: String,
+    upstream: String,
+}
+
+/// The implicit check: the live rule's expression, else the runbook's rule.
+fn alert_expr(runbook: &Runbook, live: Option<LiveExpr>) -> Option<CheckSpec> {
+    let (query, prometheus) = match live {
+        Some(live) => (live.query, Some(live.upstream)),
+        None => (runbook.rule.as_ref()?.0.expr.clone(), None),
+    };
+    Some(CheckSpec {
+        id: portal_types::ALERT_EXPR.into(),
+        name: "Alert condition now".into(),
+        description: Some(
+            "Evaluates the alert's own expression now: it passes when no series match, i.e. the condition no longer holds.".into(),
+        ),
+        timeout_secs: None,
+        kind: CheckKind::Promql {
+            query,
+            expect: Expectation::Empty,
+            prometheus,
+        },
+    })
+}
+
+/// Every check of a runbook, declared ones first.
+fn all_checks(runbook: &Runbook, live: Option<LiveExpr>) -> Vec<CheckSpec> {
+    let mut checks = runbook.checks.clone();
+    checks.extend(alert_expr(runbook, live));
+    checks
 }

@@ -19,7 +19,6 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use super::{Backend, BroadcastFeed, StoreError, StoreResult, Stores};
-use crate::error::{Error, Result};
 
 /// This backend's migrations, compiled into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/sqlite/migrations");
@@ -38,7 +37,7 @@ pub enum Durability {
 
 /// Open `database` (a `sqlite:` URL or a plain file path, created if
 /// missing), bring its schema up to date, and bundle its stores.
-pub async fn open(database: &str, durability: Durability) -> Result<Stores> {
+pub async fn open(database: &str, durability: Durability) -> StoreResult<Stores> {
     let db = connect(database, durability).await?;
     Ok(Stores::new(
         Arc::new(incidents::SqliteIncidents(db.clone())),
@@ -50,9 +49,9 @@ pub async fn open(database: &str, durability: Durability) -> Result<Stores> {
     ))
 }
 
-async fn connect(database: &str, durability: Durability) -> Result<Db> {
+async fn connect(database: &str, durability: Durability) -> StoreResult<Db> {
     let options = if database.starts_with("sqlite:") {
-        SqliteConnectOptions::from_str(database).map_err(|e| Error::Store(store_error(e)))?
+        SqliteConnectOptions::from_str(database).map_err(store_error)?
     } else {
         SqliteConnectOptions::new()
             .filename(database)
@@ -71,11 +70,11 @@ async fn connect(database: &str, durability: Durability) -> Result<Db> {
         .max_connections(8)
         .connect_with(options)
         .await
-        .map_err(|e| Error::Store(store_error(e)))?;
+        .map_err(store_error)?;
     MIGRATOR
         .run(&pool)
         .await
-        .map_err(|e| Error::Internal(format!("migrations failed: {e}")))?;
+        .map_err(|e| StoreError::Other(format!("migrations failed: {e}")))?;
     Ok(Db {
         pool,
         gate: Gate::default(),

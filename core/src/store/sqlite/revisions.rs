@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use sqlx::Sqlite;
 
 use super::{Db, Write, store_error};
-use crate::revisions::Revision;
+
 use crate::runbooks::source::SourceFile;
-use crate::store::{NewRevision, RevisionStore, RevisionTx, StoreResult};
+use crate::store::{NewRevision, Revision, RevisionStore, RevisionTx, StoreError, StoreResult};
 
 pub(super) struct SqliteRevisions(pub(super) Db);
 
@@ -30,9 +30,13 @@ struct Row {
     deleted: bool,
 }
 
-impl From<Row> for Revision {
-    fn from(row: Row) -> Revision {
-        Revision {
+impl TryFrom<Row> for Revision {
+    type Error = StoreError;
+
+    /// The schema's CHECK keeps `origin` to the known names; anything else
+    /// is a database this build does not understand.
+    fn try_from(row: Row) -> StoreResult<Revision> {
+        Ok(Revision {
             id: row.id,
             runbook_key: row.runbook_key,
             parent_id: row.parent_id,
@@ -40,9 +44,12 @@ impl From<Row> for Revision {
             author: row.author,
             created_at: row.created_at,
             message: row.message,
-            origin: row.origin,
+            origin: row
+                .origin
+                .parse()
+                .map_err(|e| StoreError::Other(format!("revision {}: {e}", row.id)))?,
             deleted: row.deleted,
-        }
+        })
     }
 }
 
@@ -57,7 +64,7 @@ where
     .fetch_optional(executor)
     .await
     .map_err(store_error)?;
-    Ok(row.map(Revision::from))
+    row.map(Revision::try_from).transpose()
 }
 
 #[async_trait::async_trait]
@@ -82,7 +89,7 @@ impl RevisionStore for SqliteRevisions {
         .fetch_optional(&self.0.pool)
         .await
         .map_err(store_error)?;
-        Ok(row.map(Revision::from))
+        row.map(Revision::try_from).transpose()
     }
 
     async fn history(
@@ -106,7 +113,11 @@ impl RevisionStore for SqliteRevisions {
                 .fetch_one(&self.0.pool)
                 .await
                 .map_err(store_error)?;
-        Ok((rows.into_iter().map(Revision::from).collect(), total))
+        let revisions = rows
+            .into_iter()
+            .map(Revision::try_from)
+            .collect::<StoreResult<_>>()?;
+        Ok((revisions, total))
     }
 
     async fn current_files(&self) -> StoreResult<(Vec<SourceFile>, i64)> {
@@ -171,7 +182,7 @@ impl RevisionTx for Write {
             author: new.author.to_string(),
             created_at: now,
             message: new.message.to_string(),
-            origin: new.origin.as_str().to_string(),
+            origin: new.origin,
             deleted: new.deleted,
         })
     }

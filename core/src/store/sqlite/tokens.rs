@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 
 use super::{Db, store_error};
+use crate::store::TokenInfo;
 use crate::store::{StoreResult, TokenStore};
-use crate::tokens::TokenInfo;
 
 pub(super) struct SqliteTokens(pub(super) Db);
 

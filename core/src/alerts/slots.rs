@@ -1,15 +1,37 @@
-//! Gathering the pollers' slots into one picture: alerts merged by label
-//! set across upstreams (HA pairs, Alertmanager joined on), silences once
-//! per id, rules by alert name.
+//! Each upstream's slot (its health and its last good data), and gathering
+//! the slots into one picture: alerts merged by label set across upstreams
+//! (HA pairs, Alertmanager joined on), silences once per id, rules by name.
 
 use std::collections::BTreeMap;
 
 use chrono::Utc;
 
 use portal_types::Labels;
-use portal_types::{AlertInstance, LiveRule, SilenceView};
+use portal_types::{AlertInstance, LiveRule, SilenceView, UpstreamHealth};
 
-use super::snapshot::{Slot, SlotData};
+use super::alertmanager::{AmAlert, AmSilence};
+use super::prometheus::{PromAlert, PromRuleGroup};
+
+/// What one upstream's poller last fetched successfully.
+#[derive(Debug, Clone)]
+pub enum SlotData {
+    Prometheus {
+        alerts: Vec<PromAlert>,
+        rules: Vec<PromRuleGroup>,
+    },
+    Alertmanager {
+        alerts: Vec<AmAlert>,
+        silences: Vec<AmSilence>,
+    },
+}
+
+/// One upstream: its health and its last good data (kept while it fails,
+/// so a dead upstream shows its last known state instead of nothing).
+#[derive(Debug, Clone)]
+pub struct Slot {
+    pub health: UpstreamHealth,
+    pub data: SlotData,
+}
 
 /// Prometheus alerts merged by label set (HA pairs report the same alert),
 /// then Alertmanager alerts joined on: exact label set, or a superset (an
