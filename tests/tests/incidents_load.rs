@@ -93,7 +93,9 @@ async fn webhook_flood_opens_one_incident_per_fingerprint() {
     );
     assert_eq!(kinds.get("resolved"), Some(&5000));
     assert_eq!(kinds.len(), 3, "{kinds:?}");
-    let open = stored.iter().filter(|(i, _)| i.status != "resolved");
+    let open = stored
+        .iter()
+        .filter(|(i, _)| i.status != portal_types::IncidentStatus::Resolved);
     assert_eq!(open.count(), 0);
     let log = portal.log();
     assert!(

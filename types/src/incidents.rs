@@ -5,14 +5,57 @@ use serde::{Deserialize, Serialize};
 
 use crate::Labels;
 
+/// Where an incident stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+impl IncidentStatus {
+    pub const ALL: [IncidentStatus; 3] = [
+        IncidentStatus::Open,
+        IncidentStatus::Acknowledged,
+        IncidentStatus::Resolved,
+    ];
+
+    /// The name stored, sent and used as a CSS class.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Open => "open",
+            IncidentStatus::Acknowledged => "acknowledged",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl std::fmt::Display for IncidentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for IncidentStatus {
+    type Err = crate::UnknownName;
+
+    fn from_str(text: &str) -> Result<IncidentStatus, crate::UnknownName> {
+        IncidentStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| crate::UnknownName(text.to_string()))
+    }
+}
+
 /// An incident with its timeline, oldest event first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IncidentView {
     pub id: i64,
     pub title: String,
-    /// `open`, `acknowledged` or `resolved`.
-    pub status: String,
+    pub status: IncidentStatus,
     pub severity: Option<String>,
     pub runbook_key: Option<String>,
     pub alertname: Option<String>,
@@ -91,7 +134,7 @@ pub enum IncidentAction {
     CheckResult {
         check: String,
         /// `pass`, `fail` or `error`.
-        outcome: String,
+        outcome: crate::CheckStatus,
         #[serde(default)]
         #[cfg_attr(feature = "openapi", schema(value_type = Object))]
         detail: serde_json::Value,
@@ -104,7 +147,7 @@ pub enum IncidentAction {
 pub struct IncidentSummary {
     pub id: i64,
     pub title: String,
-    pub status: String,
+    pub status: IncidentStatus,
     pub severity: Option<String>,
     pub runbook_key: Option<String>,
     pub alertname: Option<String>,

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::api::IncidentAct;
-use portal_types::{IncidentAction, IncidentView};
+use portal_types::{IncidentAction, IncidentStatus, IncidentView};
 
 #[component]
 pub fn IncidentTimeline(
@@ -14,7 +14,7 @@ pub fn IncidentTimeline(
     hydrated: ReadSignal<bool>,
 ) -> impl IntoView {
     let id = incident.id;
-    let resolved = incident.status == "resolved";
+    let resolved = incident.status == IncidentStatus::Resolved;
     let idle = move || hydrated.get() && !act.pending().get();
     let send = move |action: IncidentAction| {
         act.dispatch(IncidentAct { id, action });
@@ -30,17 +30,17 @@ pub fn IncidentTimeline(
     };
     let status_class = format!("status status-{}", incident.status);
     view! {
-        <div class="incident" data-incident-id=id data-status=incident.status.clone()>
+        <div class="incident" data-incident-id=id data-status=incident.status.as_str()>
             <p>
                 <a href=format!("/incidents/{id}")>
                     <strong>{format!("#{} {}", id, incident.title)}</strong>
                 </a>
                 " "
-                <span class=status_class>{incident.status.clone()}</span>
+                <span class=status_class>{incident.status.as_str()}</span>
                 {incident.severity.clone().map(|s| view! { " " <span class="severity">{s}</span> })}
             </p>
             <div class="incident-actions">
-                {(incident.status == "open")
+                {(incident.status == IncidentStatus::Open)
                     .then(|| {
                         view! {
                             <button

@@ -96,12 +96,12 @@ fn IncidentTable(page: IncidentPage, filter: IncidentQuery) -> impl IntoView {
                     .items
                     .into_iter()
                     .map(|i| {
-                        let status = i.status.clone();
+                        let status = i.status.as_str();
                         view! {
                             <tr class="incident-row" data-status=status>
                                 <td><a href=format!("/incidents/{}", i.id)>{i.id}</a></td>
                                 <td><a href=format!("/incidents/{}", i.id)>{i.title}</a></td>
-                                <td>{i.status}</td>
+                                <td>{status}</td>
                                 <td>{i.severity.unwrap_or_default()}</td>
                                 <td>{i.alertname.unwrap_or_default()}</td>
                                 <td>{i.opened_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>

@@ -82,13 +82,13 @@ fn status_filter(status: Option<&str>) -> Result<Option<StatusFilter>> {
     Ok(match status.filter(|s| !s.is_empty()) {
         None => None,
         Some("active") => Some(StatusFilter::Active),
-        Some("open") => Some(StatusFilter::Is("open")),
-        Some("acknowledged") => Some(StatusFilter::Is("acknowledged")),
-        Some("resolved") => Some(StatusFilter::Is("resolved")),
-        Some(other) => {
-            return Err(Error::BadRequest(format!(
-                "status must be open, acknowledged, resolved or active, not {other:?}"
-            )));
-        }
+        Some(other) => match other.parse() {
+            Ok(status) => Some(StatusFilter::Is(status)),
+            Err(_) => {
+                return Err(Error::BadRequest(format!(
+                    "status must be open, acknowledged, resolved or active, not {other:?}"
+                )));
+            }
+        },
     })
 }

@@ -1,4 +1,5 @@
 use portal_types::IncidentAction as A;
+use portal_types::IncidentStatus;
 
 use super::*;
 
@@ -22,7 +23,7 @@ fn disk_full() -> NewIncident {
 async fn open_writes_incident_and_first_event() {
     let (_dir, timeline) = timeline().await;
     let incident = timeline.open(disk_full(), "alice").await.unwrap();
-    assert_eq!(incident.status, "open");
+    assert_eq!(incident.status, IncidentStatus::Open);
     assert_eq!(incident.events.len(), 1);
     assert_eq!(incident.events[0].actor, "alice");
     assert!(incident.events[0].summary.contains("instance=db1:9100"));
@@ -68,7 +69,7 @@ async fn every_action_is_one_event_and_transitions_are_checked() {
         },
         A::CheckResult {
             check: "disk".into(),
-            outcome: "fail".into(),
+            outcome: portal_types::CheckStatus::Fail,
             detail: json!({"value": 99}),
         },
         A::Resolve {
@@ -96,7 +97,7 @@ async fn every_action_is_one_event_and_transitions_are_checked() {
             "resolved"
         ]
     );
-    assert_eq!(incident.status, "resolved");
+    assert_eq!(incident.status, IncidentStatus::Resolved);
     assert_eq!(incident.acknowledged_by.as_deref(), Some("bob"));
     assert_eq!(incident.resolved_by.as_deref(), Some("bob"));
     assert_eq!(incident.severity.as_deref(), Some("critical"));
@@ -187,7 +188,7 @@ async fn every_action_is_one_event_and_transitions_are_checked() {
         409
     );
     let incident = timeline.get(id).await.unwrap();
-    assert_eq!(incident.status, "open");
+    assert_eq!(incident.status, IncidentStatus::Open);
     assert_eq!(incident.events.len(), 11, "refused actions wrote nothing");
 }
 
@@ -239,7 +240,7 @@ async fn webhook_alerts_open_once_per_fingerprint_and_resolve() {
         "a repeated resolved notification adds nothing"
     );
     let a = timeline.get(first.opened[0]).await.unwrap();
-    assert_eq!(a.status, "open");
+    assert_eq!(a.status, IncidentStatus::Open);
     assert_eq!(a.events.last().unwrap().kind, "alert_resolved");
     let closing = timeline
         .ingest(vec![signal("b", false)], "am", true)
@@ -248,7 +249,7 @@ async fn webhook_alerts_open_once_per_fingerprint_and_resolve() {
     assert_eq!(closing.events, 2);
     assert_eq!(
         timeline.get(first.opened[1]).await.unwrap().status,
-        "resolved"
+        IncidentStatus::Resolved
     );
     let reopened = timeline
         .ingest(vec![signal("b", true)], "am", true)
@@ -354,5 +355,5 @@ async fn a_refused_action_in_a_batch_leaves_the_others() {
         "{kinds:?}"
     );
     assert_eq!(kinds.iter().filter(|k| **k == "acknowledged").count(), 1);
-    assert_eq!(incident.status, "acknowledged");
+    assert_eq!(incident.status, IncidentStatus::Acknowledged);
 }

@@ -1,7 +1,7 @@
 //! The incidents aggregate: incident rows and their append-only timeline.
 
 use chrono::{DateTime, Utc};
-use portal_types::{IncidentSummary, Labels};
+use portal_types::{IncidentStatus, IncidentSummary, Labels};
 use serde_json::Value;
 
 use super::StoreResult;
@@ -11,7 +11,7 @@ use super::StoreResult;
 pub struct IncidentRecord {
     pub id: i64,
     pub title: String,
-    pub status: String,
+    pub status: IncidentStatus,
     pub severity: Option<String>,
     pub runbook_key: Option<String>,
     pub alertname: Option<String>,
@@ -65,7 +65,7 @@ pub struct NewEvent<'a> {
 /// What an action checks before it writes.
 #[derive(Debug, Clone)]
 pub struct IncidentState {
-    pub status: String,
+    pub status: IncidentStatus,
     pub severity: Option<String>,
 }
 
@@ -74,9 +74,8 @@ pub struct IncidentState {
 pub enum StatusFilter {
     /// Anything not resolved.
     Active,
-    /// Exactly this status (`open`, `acknowledged`, `resolved`; validated by
-    /// the engine).
-    Is(&'static str),
+    /// Exactly this status.
+    Is(IncidentStatus),
 }
 
 /// A list's filter, already validated.

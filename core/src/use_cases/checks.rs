@@ -124,7 +124,7 @@ impl Checks {
                 serde_json::to_value(&result).map_err(|e| Error::Internal(e.to_string()))?;
             let action = IncidentAction::CheckResult {
                 check: check.id.clone(),
-                outcome: result.status.as_str().to_string(),
+                outcome: result.status,
                 detail,
             };
             self.timeline.act(id, action, actor.name()).await?;

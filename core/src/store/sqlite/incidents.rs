@@ -2,7 +2,7 @@
 //! unique index and the append-only triggers are in the migrations.
 
 use chrono::{DateTime, Utc};
-use portal_types::IncidentSummary;
+use portal_types::{IncidentStatus, IncidentSummary};
 use serde_json::Value;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
@@ -84,7 +84,7 @@ impl IncidentStore for SqliteIncidents {
                 Ok(IncidentSummary {
                     id: row.try_get("id")?,
                     title: row.try_get("title")?,
-                    status: row.try_get("status")?,
+                    status: status(row)?,
                     severity: row.try_get("severity")?,
                     runbook_key: row.try_get("runbook_key")?,
                     alertname: row.try_get("alertname")?,
@@ -112,7 +112,10 @@ fn filter<'a>(builder: &mut QueryBuilder<'a, Sqlite>, query: &IncidentFilter<'a>
             word = " AND ";
         }
         Some(StatusFilter::Is(status)) => {
-            builder.push(word).push("status = ").push_bind(status);
+            builder
+                .push(word)
+                .push("status = ")
+                .push_bind(status.as_str());
             word = " AND ";
         }
         None => {}
@@ -140,7 +143,7 @@ impl IncidentTx for Write {
             .map_err(store_error)?;
         row.map(|row| -> sqlx::Result<IncidentState> {
             Ok(IncidentState {
-                status: row.try_get("status")?,
+                status: status(&row)?,
                 severity: row.try_get("severity")?,
             })
         })
@@ -289,7 +292,7 @@ fn incident_from_row(row: &SqliteRow) -> StoreResult<IncidentRecord> {
         Ok(IncidentRecord {
             id: row.try_get("id")?,
             title: row.try_get("title")?,
-            status: row.try_get("status")?,
+            status: status(row)?,
             severity: row.try_get("severity")?,
             runbook_key: row.try_get("runbook_key")?,
             alertname: row.try_get("alertname")?,
@@ -319,4 +322,10 @@ fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
         })
     };
     record().map_err(store_error)
+}
+
+/// The `status` column (the schema's CHECK keeps it to the known names).
+fn status(row: &SqliteRow) -> sqlx::Result<IncidentStatus> {
+    let text: String = row.try_get("status")?;
+    text.parse().map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
