@@ -2,6 +2,7 @@
 //! every new runbook index. Queries are typo-tolerant (Levenshtein distance
 //! 1–2 by term length), prefix-aware, and rank a name match above a body match.
 
+use portal_types::SearchResult;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, STORED, STRING, Schema, TEXT, Value};
@@ -19,18 +20,6 @@ pub struct SearchDoc<'a> {
     pub tags: &'a [String],
     pub description: &'a str,
     pub body: &'a str,
-}
-
-/// One hit, best first.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct SearchHit {
-    pub key: String,
-    pub alert: String,
-    pub group: String,
-    pub title: String,
-    /// A fragment of the body with matches in `<b>`; HTML-escaped otherwise.
-    pub snippet_html: String,
-    pub score: f32,
 }
 
 #[derive(Clone, Copy)]
@@ -96,7 +85,7 @@ impl SearchIndex {
         Ok(SearchIndex { reader, fields })
     }
 
-    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchHit>> {
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<SearchResult>> {
         let terms = tokens(query);
         if terms.is_empty() {
             return Ok(Vec::new());
@@ -120,7 +109,7 @@ impl SearchIndex {
             };
             let first_word = |s: String| s.split(' ').next().unwrap_or_default().to_string();
             let snippet = snippets.snippet_from_doc(&doc);
-            hits.push(SearchHit {
+            hits.push(SearchResult {
                 key: text(self.fields.key),
                 alert: first_word(text(self.fields.alert)),
                 group: first_word(text(self.fields.group)),

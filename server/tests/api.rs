@@ -43,6 +43,10 @@ async fn incident_lifecycle() {
         (json!({"kind": "note", "text": ""}), StatusCode::BAD_REQUEST),
         (json!({"kind": "dance"}), StatusCode::BAD_REQUEST),
         (
+            json!({"kind": "check_result", "check": "cpu", "outcome": "meh"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
             json!({"kind": "link_runbook", "runbook": "no/SuchRunbook"}),
             StatusCode::BAD_REQUEST,
         ),

@@ -144,20 +144,10 @@ pub enum UpstreamKind {
     Alertmanager,
 }
 
-impl UpstreamKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UpstreamKind::Prometheus => "prometheus",
-            UpstreamKind::Alertmanager => "alertmanager",
-        }
-    }
-}
-
-impl std::fmt::Display for UpstreamKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::names!(UpstreamKind {
+    Prometheus => "prometheus",
+    Alertmanager => "alertmanager",
+});
 
 /// Health of one upstream, as its poller last saw it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

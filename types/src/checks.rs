@@ -44,15 +44,11 @@ pub enum CheckStatus {
     Error,
 }
 
-impl CheckStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckStatus::Pass => "pass",
-            CheckStatus::Fail => "fail",
-            CheckStatus::Error => "error",
-        }
-    }
-}
+crate::names!(CheckStatus {
+    Pass => "pass",
+    Fail => "fail",
+    Error => "error",
+});
 
 /// One series of a PromQL check's answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -15,39 +15,11 @@ pub enum IncidentStatus {
     Resolved,
 }
 
-impl IncidentStatus {
-    pub const ALL: [IncidentStatus; 3] = [
-        IncidentStatus::Open,
-        IncidentStatus::Acknowledged,
-        IncidentStatus::Resolved,
-    ];
-
-    /// The name stored, sent and used as a CSS class.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IncidentStatus::Open => "open",
-            IncidentStatus::Acknowledged => "acknowledged",
-            IncidentStatus::Resolved => "resolved",
-        }
-    }
-}
-
-impl std::fmt::Display for IncidentStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for IncidentStatus {
-    type Err = crate::UnknownName;
-
-    fn from_str(text: &str) -> Result<IncidentStatus, crate::UnknownName> {
-        IncidentStatus::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| crate::UnknownName(text.to_string()))
-    }
-}
+crate::names!(IncidentStatus {
+    Open => "open",
+    Acknowledged => "acknowledged",
+    Resolved => "resolved",
+});
 
 /// An incident with its timeline, oldest event first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

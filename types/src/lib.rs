@@ -7,6 +7,7 @@ mod checks;
 mod coverage;
 pub mod format;
 mod incidents;
+mod names;
 pub mod paths;
 mod revisions;
 mod runbooks;
@@ -15,20 +16,9 @@ pub use alerts::*;
 pub use checks::*;
 pub use coverage::*;
 pub use incidents::*;
+pub use names::UnknownName;
 pub use revisions::*;
 pub use runbooks::*;
 
 /// Alert labels, e.g. from a page URL (`?instance=…&job=…`).
 pub type Labels = std::collections::BTreeMap<String, String>;
-
-/// A stored name (a status, an origin) that no variant spells.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UnknownName(pub String);
-
-impl std::fmt::Display for UnknownName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "unknown name {:?}", self.0)
-    }
-}
-
-impl std::error::Error for UnknownName {}

@@ -3,8 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::UnknownName;
-
 /// Who made a revision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -15,32 +13,11 @@ pub enum Origin {
     Api,
 }
 
-impl Origin {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Origin::Filesystem => "filesystem",
-            Origin::Web => "web",
-            Origin::Api => "api",
-        }
-    }
-}
-
-impl std::fmt::Display for Origin {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Origin {
-    type Err = UnknownName;
-
-    fn from_str(text: &str) -> Result<Origin, UnknownName> {
-        [Origin::Filesystem, Origin::Web, Origin::Api]
-            .into_iter()
-            .find(|o| o.as_str() == text)
-            .ok_or_else(|| UnknownName(text.to_string()))
-    }
-}
+crate::names!(Origin {
+    Filesystem => "filesystem",
+    Web => "web",
+    Api => "api",
+});
 
 /// One stored version of a runbook file (wiki editing, issue #8).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -95,17 +72,12 @@ pub enum DiffKind {
     Skip,
 }
 
-impl DiffKind {
-    /// The name pages use as a CSS class and `data-kind`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DiffKind::Equal => "equal",
-            DiffKind::Delete => "delete",
-            DiffKind::Insert => "insert",
-            DiffKind::Skip => "skip",
-        }
-    }
-}
+crate::names!(DiffKind {
+    Equal => "equal",
+    Delete => "delete",
+    Insert => "insert",
+    Skip => "skip",
+});
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -25,6 +25,23 @@ pub struct IncidentRecord {
     pub resolved_by: Option<String>,
 }
 
+impl IncidentRecord {
+    /// The incident as a list shows it.
+    pub fn summary(&self) -> IncidentSummary {
+        IncidentSummary {
+            id: self.id,
+            title: self.title.clone(),
+            status: self.status,
+            severity: self.severity.clone(),
+            runbook_key: self.runbook_key.clone(),
+            alertname: self.alertname.clone(),
+            opened_at: self.opened_at,
+            opened_by: self.opened_by.clone(),
+            resolved_at: self.resolved_at,
+        }
+    }
+}
+
 /// An incident to insert, status `open`.
 #[derive(Debug, Clone)]
 pub struct NewIncidentRecord<'a> {

@@ -180,18 +180,7 @@ impl Catalog {
                 "query longer than {MAX_QUERY_BYTES} characters"
             )));
         }
-        let hits = self.runbooks.index().search().search(query, limit)?;
-        Ok(hits
-            .into_iter()
-            .map(|h| SearchResult {
-                key: h.key,
-                alert: h.alert,
-                group: h.group,
-                title: h.title,
-                snippet_html: h.snippet_html,
-                score: h.score,
-            })
-            .collect())
+        self.runbooks.index().search().search(query, limit)
     }
 
     /// One runbook as the JSON API returns it (no labels filled; checks as

@@ -65,9 +65,7 @@ impl IncidentStore for SqliteIncidents {
             .fetch_one(&self.0.pool)
             .await
             .map_err(store_error)?;
-        let mut select = QueryBuilder::<Sqlite>::new(
-            "SELECT id, title, status, severity, runbook_key, alertname, opened_at, opened_by, resolved_at FROM incidents",
-        );
+        let mut select = QueryBuilder::<Sqlite>::new("SELECT * FROM incidents");
         filter(&mut select, query);
         select
             .push(" ORDER BY opened_at DESC, id DESC LIMIT ")
@@ -80,21 +78,8 @@ impl IncidentStore for SqliteIncidents {
             .await
             .map_err(store_error)?
             .iter()
-            .map(|row| -> sqlx::Result<IncidentSummary> {
-                Ok(IncidentSummary {
-                    id: row.try_get("id")?,
-                    title: row.try_get("title")?,
-                    status: status(row)?,
-                    severity: row.try_get("severity")?,
-                    runbook_key: row.try_get("runbook_key")?,
-                    alertname: row.try_get("alertname")?,
-                    opened_at: row.try_get("opened_at")?,
-                    opened_by: row.try_get("opened_by")?,
-                    resolved_at: row.try_get("resolved_at")?,
-                })
-            })
-            .collect::<sqlx::Result<Vec<_>>>()
-            .map_err(store_error)?;
+            .map(|row| incident_from_row(row).map(|record| record.summary()))
+            .collect::<StoreResult<Vec<_>>>()?;
         Ok((items, total))
     }
 
