@@ -111,11 +111,11 @@ async fn history_page(config: &Config, engines: &Engines, key: &str) {
     for (what, url) in [
         (
             "history page (SSR) with 1,000 revisions",
-            format!("/runbooks/{key}/history"),
+            portal_types::paths::history(key),
         ),
         (
             "GET /api/v1/runbooks/…/history with 1,000 revisions",
-            format!("/api/v1/runbooks/{key}/history"),
+            portal_types::paths::RunbookRoute::new(key, portal_types::paths::Verb::History).api(),
         ),
     ] {
         let mut latencies = Vec::new();

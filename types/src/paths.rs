@@ -27,8 +27,8 @@ pub enum Verb {
     /// The Markdown source (API only).
     Raw,
     /// `checks/{id}/run` (API, POST). An id `checks` would read as
-    /// [`Verb::RunAll`] on `{key}/checks`: ids are slugs, and that one is
-    /// best refused where ids are checked.
+    /// [`Verb::RunAll`] on `{key}/checks`, so runbooks may not declare it
+    /// ([`is_reserved_check_id`]).
     RunCheck(String),
     /// `checks/run`: every check of the runbook (API, POST).
     RunAll,
@@ -126,6 +126,12 @@ pub fn history(key: &str) -> String {
 /// Whether `alert` is a verb's name, so no runbook may be called that.
 pub fn is_reserved(alert: &str) -> bool {
     RESERVED.contains(&alert)
+}
+
+/// Check ids the run URL cannot carry: `{key}/checks/checks/run` reads as
+/// "run every check" of `{key}/checks`.
+pub fn is_reserved_check_id(id: &str) -> bool {
+    id == "checks"
 }
 
 /// Percent-encode one path segment (or one query value): RFC 3986

@@ -125,6 +125,11 @@ pub fn parse(yaml: &str, seen: &mut HashSet<String>) -> Result<CheckSpec, SpecEr
             "check id {id:?} is reserved for the alert's own expression"
         )));
     }
+    if portal_types::paths::is_reserved_check_id(&id) {
+        return Err(SpecError(format!(
+            "check id {id:?} cannot be run by URL (…/checks/{id}/run reads as \"run every check\"); choose another"
+        )));
+    }
     if seen.contains(&id) {
         return Err(SpecError(format!(
             "check id {id:?} is used twice in this runbook"
@@ -264,6 +269,7 @@ mod tests {
             ),
             ("id: x\nshell: rm -rf /", "not a valid check block"),
             ("id: alert-expr\npromql: up", "reserved"),
+            ("id: checks\npromql: up", "cannot be run by URL"),
             (
                 "id: x\ntcp:\n  address: a:1\nexpect: \"> 1\"",
                 "belong to promql",
