@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod incidents;
 pub mod metrics;
+pub mod placeholders;
 pub mod revisions;
 pub mod runbooks;
 pub mod search;

@@ -2,8 +2,8 @@
 //! nothing it outputs carries a script. Runs a bounded number of cases in the
 //! normal test command.
 
+use portal_core::placeholders::Template;
 use portal_core::runbooks::document::parse;
-use portal_core::runbooks::placeholders::Template;
 use portal_core::runbooks::render::render;
 use portal_core::runbooks::rules::RuleSet;
 use portal_core::runbooks::source::SourceFile;

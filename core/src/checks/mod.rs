@@ -54,8 +54,8 @@ impl From<String> for SpecError {
     }
 }
 
-impl From<crate::runbooks::placeholders::SyntaxError> for SpecError {
-    fn from(error: crate::runbooks::placeholders::SyntaxError) -> Self {
+impl From<crate::placeholders::SyntaxError> for SpecError {
+    fn from(error: crate::placeholders::SyntaxError) -> Self {
         SpecError(error.to_string())
     }
 }

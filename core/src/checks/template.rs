@@ -1,5 +1,5 @@
 //! `{{ $labels.x }}` in a check, filled from the labels of the page or the
-//! incident (the syntax is `runbooks::placeholders`; here, how each value
+//! incident (the syntax is `placeholders`; here, how each value
 //! is made safe for where it goes). A missing label refuses the run: a
 //! check silently run with an empty value would answer a different question.
 
@@ -9,10 +9,10 @@ use portal_types::Labels;
 use portal_types::paths::encode_segment;
 
 use super::Refusal;
-use crate::runbooks::placeholders::{self, SyntaxError};
+use crate::placeholders::{self, SyntaxError};
 
 /// Each placeholder's position and label name (checks take only bare
-/// `{{ $labels.name }}`: see `runbooks::placeholders`).
+/// `{{ $labels.name }}`: see `placeholders`).
 pub fn placeholders(text: &str) -> Result<Vec<(Range<usize>, String)>, SyntaxError> {
     placeholders::labels_only(text)
 }

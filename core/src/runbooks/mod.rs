@@ -6,7 +6,6 @@ pub mod fragments;
 pub mod highlight;
 pub mod index;
 pub mod limits;
-pub mod placeholders;
 pub mod render;
 pub mod rule_box;
 pub mod rules;

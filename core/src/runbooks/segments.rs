@@ -5,9 +5,9 @@
 
 use super::document::check_marker;
 use super::limits::open_after;
-use super::placeholders::Template;
 use crate::checks::CheckSpec;
 use crate::checks::views::static_card;
+use crate::placeholders::Template;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {

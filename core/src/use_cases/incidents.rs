@@ -157,7 +157,7 @@ pub fn checklist(runbook: Option<&crate::runbooks::Runbook>, labels: &Labels) ->
         .map(|r| {
             r.mitigation
                 .iter()
-                .map(|step| crate::runbooks::placeholders::fill_text(step, labels))
+                .map(|step| crate::placeholders::fill_text(step, labels))
                 .collect()
         })
         .unwrap_or_default()
