@@ -26,7 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{Connection, PgPool, Postgres, Transaction};
 
 use super::{Backend, BroadcastFeed, StoreError, StoreResult, Stores};
 
@@ -52,6 +52,21 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
 
 async fn connect(url: &str) -> StoreResult<Db> {
     let options = PgConnectOptions::from_str(url).map_err(store_error)?;
+    // One connection first, so a server that is down or refuses us is a
+    // clear error at once (the pool would retry a refused connection until
+    // its acquire timeout and then only say "timed out").
+    let probe = sqlx::PgConnection::connect_with(&options)
+        .await
+        .map_err(|e| {
+            StoreError::Other(format!(
+                "cannot connect to PostgreSQL at {}:{} (database {:?}, user {:?}): {e}",
+                options.get_host(),
+                options.get_port(),
+                options.get_database().unwrap_or(options.get_username()),
+                options.get_username(),
+            ))
+        })?;
+    probe.close().await.map_err(store_error)?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
         // As long as SQLite's busy timeout: past it, a request is a 503.
@@ -152,19 +167,28 @@ impl Backend for Db {
 }
 
 /// SQLSTATEs that mean "try again later": serialization_failure,
-/// deadlock_detected, lock_not_available, too_many_connections,
-/// cannot_connect_now (starting up or shutting down).
-const BUSY_STATES: &[&str] = &["40001", "40P01", "55P03", "53300", "57P03"];
+/// deadlock_detected, lock_not_available, too_many_connections, and the
+/// server going away (admin_shutdown, crash_shutdown, cannot_connect_now).
+/// Class 08 (connection exceptions) too.
+const BUSY_STATES: &[&str] = &[
+    "40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03",
+];
 
 /// sqlx's errors by kind; the driver's types stop here.
 fn store_error(error: sqlx::Error) -> StoreError {
     match &error {
         sqlx::Error::RowNotFound => StoreError::NotFound(error.to_string()),
         sqlx::Error::PoolTimedOut => StoreError::Busy(error.to_string()),
+        // The server went away mid-connection: nothing was committed, and
+        // the pool reconnects once it is back.
+        sqlx::Error::Io(_) => StoreError::Busy(format!("database unreachable: {error}")),
         sqlx::Error::Database(e) if e.is_unique_violation() => {
             StoreError::Conflict(e.message().to_string())
         }
-        sqlx::Error::Database(e) if e.code().is_some_and(|c| BUSY_STATES.contains(&&*c)) => {
+        sqlx::Error::Database(e)
+            if e.code()
+                .is_some_and(|c| c.starts_with("08") || BUSY_STATES.contains(&&*c)) =>
+        {
             StoreError::Busy(e.message().to_string())
         }
         _ => StoreError::Other(error.to_string()),

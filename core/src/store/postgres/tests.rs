@@ -57,6 +57,23 @@ async fn both_url_schemes_open_and_a_second_open_finds_the_schema() {
 }
 
 #[tokio::test]
+async fn a_server_that_is_down_is_a_clear_error_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let started = std::time::Instant::now();
+    let url = format!("postgres://portal@127.0.0.1:{port}/portal");
+    let error = crate::store::open(&url).await.err().unwrap().to_string();
+    assert!(
+        error.contains(&format!("cannot connect to PostgreSQL at 127.0.0.1:{port}")),
+        "{error}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5), "it waited");
+}
+
+#[tokio::test]
 async fn errors_map_to_conflict_busy_and_other() {
     let cluster = Cluster::start();
     let db = connect(&cluster.fresh_database().await).await.unwrap();
