@@ -23,10 +23,12 @@ pub(crate) trait RawSql: Send + Sync {
     async fn texts(&self, sql: &str) -> Result<Vec<String>, String>;
 }
 
-/// A fresh database: its stores, raw SQL on it, and whatever must live as
-/// long as it (a temporary directory).
+/// A fresh database: its stores, its URL (a second `store::open` of it is
+/// another portal process), raw SQL on it, and whatever must live as long as
+/// it (a temporary directory).
 pub(crate) struct Harness {
     pub stores: Stores,
+    pub url: String,
     pub raw: Box<dyn RawSql>,
     pub keep: Box<dyn std::any::Any + Send + Sync>,
 }
@@ -62,6 +64,7 @@ where
         check_runs_keep_the_latest_per_check,
         timeline_round_trip,
         revisions_round_trip,
+        two_portals_on_one_database,
     );
 }
 
@@ -491,4 +494,80 @@ async fn revisions_round_trip(h: &Harness) {
     assert_eq!(files.len(), 1);
     assert_eq!(files[0].text, "A\nb\nC\n");
     assert_eq!(max, current.id);
+}
+
+/// Two portal processes on one database (each its own pool, write
+/// discipline and group-commit writer): a webhook flood split across them
+/// opens one incident per fingerprint, and two overlapping edits of one
+/// runbook give one save and one conflict.
+async fn two_portals_on_one_database(h: &Harness) {
+    use crate::incidents::{AlertSignal, Timeline};
+    use crate::revisions::{Revisions, SaveRequest};
+    let other = crate::store::open(&h.url).await.unwrap();
+    let portals = [
+        Timeline::from_stores(&h.stores),
+        Timeline::from_stores(&other),
+    ];
+    let signal = |fingerprint: &str| AlertSignal {
+        firing: true,
+        fingerprint: fingerprint.into(),
+        alertname: Some("HostOutOfDiskSpace".into()),
+        labels: [("instance".to_string(), fingerprint.to_string())].into(),
+        title: format!("HostOutOfDiskSpace on {fingerprint}"),
+        severity: Some("warning".into()),
+        runbook_key: None,
+        checklist: Vec::new(),
+        starts_at: None,
+        ends_at: None,
+        generator_url: None,
+    };
+    let flood = (0..12).map(|n| {
+        let portal = &portals[n % 2];
+        portal.ingest(vec![signal("f1"), signal("f2")], "am", false)
+    });
+    let outcomes = futures_util::future::join_all(flood).await;
+    let opened: usize = outcomes
+        .into_iter()
+        .map(|outcome| outcome.unwrap().opened.len())
+        .sum();
+    assert_eq!(opened, 2, "one incident per fingerprint");
+    let (_, total) = h
+        .stores
+        .incidents
+        .list(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+
+    let editors = [
+        Revisions::new(h.stores.revisions.clone()),
+        Revisions::new(other.revisions.clone()),
+    ];
+    let save = |base, source: &str| SaveRequest {
+        path: "g/A.md".into(),
+        base,
+        source: source.into(),
+        message: "m".into(),
+        author: "alice".into(),
+        origin: Origin::Web,
+    };
+    let base = match editors[0].save(save(None, "one\n")).await.unwrap() {
+        SaveOutcome::Saved { revision, .. } => revision.id,
+        other => panic!("not saved: {other:?}"),
+    };
+    let (left, right) = tokio::join!(
+        editors[0].save(save(Some(base), "left\n")),
+        editors[1].save(save(Some(base), "right\n")),
+    );
+    let outcomes = [left.unwrap(), right.unwrap()];
+    let saved = outcomes
+        .iter()
+        .filter(|o| matches!(o, SaveOutcome::Saved { .. }))
+        .count();
+    let conflicts = outcomes
+        .iter()
+        .filter(|o| matches!(o, SaveOutcome::Conflict(_)))
+        .count();
+    assert_eq!((saved, conflicts), (1, 1), "{outcomes:?}");
+    other.close().await;
 }

@@ -32,6 +32,7 @@ async fn harness(cluster: &Cluster) -> Harness {
     let raw = PgPool::connect(&url).await.unwrap();
     Harness {
         stores,
+        url,
         raw: Box::new(Raw(raw)),
         keep: Box::new(()),
     }

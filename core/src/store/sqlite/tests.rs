@@ -64,6 +64,7 @@ async fn the_store_suite_passes_on_sqlite() {
             .unwrap();
         Harness {
             stores,
+            url: url.to_str().unwrap().to_string(),
             raw: Box::new(Raw(raw.pool)),
             keep: Box::new(dir),
         }
