@@ -58,6 +58,7 @@ where
         reopen_conflict_leaves_the_transaction_usable,
         one_incident_per_runbook_when_asked,
         concurrent_revision_saves_serialise,
+        revision_ids_are_committed_in_order,
         concurrent_actions_on_an_incident_serialise,
         a_dropped_transaction_writes_nothing,
         tokens_are_stored_as_hashes_and_live_names_are_unique,
@@ -296,6 +297,33 @@ async fn concurrent_revision_saves_serialise(h: &Harness) {
     let current = h.stores.revisions.current("g/A.md").await.unwrap().unwrap();
     assert_eq!(current.parent_id, Some(one.id));
     assert_eq!(h.stores.revisions.max_id().await.unwrap(), current.id);
+}
+
+/// Revisions of two runbooks written at once still commit in id order: the
+/// index sync treats the newest id as a watermark, so a smaller id must
+/// never become visible after a larger one.
+async fn revision_ids_are_committed_in_order(h: &Harness) {
+    let mut first = h.stores.revisions.begin().await.unwrap();
+    first.current("g/A.md").await.unwrap();
+    let a = first.append(&revision("g/A.md", None, "a")).await.unwrap();
+    let stores = h.stores.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = stores.revisions.begin().await.unwrap();
+        tx.current("g/B.md").await.unwrap();
+        let b = tx.append(&revision("g/B.md", None, "b")).await.unwrap();
+        tx.commit().await.unwrap();
+        b.id
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        h.stores.revisions.max_id().await.unwrap(),
+        0,
+        "a later revision committed before an earlier one"
+    );
+    first.commit().await.unwrap();
+    let b = second.await.unwrap();
+    assert!(a.id < b, "{} then {b}", a.id);
+    assert_eq!(h.stores.revisions.max_id().await.unwrap(), b);
 }
 
 /// What an action reads of an incident stays true until it commits.

@@ -1,6 +1,7 @@
 //! Runbook revisions and the import's record of files seen, in PostgreSQL.
-//! The append-only trigger is in the migrations; a save holds its runbook
-//! with a transaction-scoped advisory lock.
+//! The append-only trigger is in the migrations; a write transaction takes
+//! the revision-write turn and holds its runbook with transaction-scoped
+//! advisory locks.
 
 use std::collections::HashMap;
 
@@ -153,7 +154,15 @@ impl RevisionStore for PgRevisions {
     }
 
     async fn begin(&self) -> StoreResult<Box<dyn RevisionTx>> {
-        Ok(Box::new(self.0.begin().await?))
+        // Revision writes take turns, across processes as SQLite's file
+        // lock makes them: ids are then committed in order, which the index
+        // sync relies on (`max_id` is a watermark: once the index reflects
+        // it, it reflects every revision below). Concurrent writers of two
+        // runbooks could otherwise commit 10 before 9, and an index built at
+        // 10 would never pick 9 up. Saves are rare; the turn is short.
+        let mut write = self.0.begin().await?;
+        write.lock_key(REVISION_LOCK, "").await?;
+        Ok(Box::new(write))
     }
 }
 
@@ -162,6 +171,8 @@ impl RevisionTx for Write {
     async fn current(&mut self, key: &str) -> StoreResult<Option<Revision>> {
         // The runbook is held until commit: a concurrent save of the same
         // file (in any process) waits here, then reads this one's revision.
+        // (Today the turn `begin` takes already holds every runbook; this
+        // lock is what keeps a save safe if that turn is ever narrowed.)
         self.lock_key(REVISION_LOCK, key).await?;
         current_in(&mut *self.tx, key).await
     }
