@@ -79,7 +79,7 @@ fn bad_configuration_is_a_clear_error() {
 }
 
 #[test]
-fn a_postgres_url_is_refused_by_name() {
+fn a_postgres_url_without_a_server_fails_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let output = portal()
         .current_dir(dir.path())
@@ -95,7 +95,7 @@ fn a_postgres_url_is_refused_by_name() {
     let err = String::from_utf8_lossy(&output.stderr);
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(
-        format!("{out}{err}").contains("PostgreSQL is not supported"),
+        format!("{out}{err}").contains("cannot connect to PostgreSQL"),
         "{out}{err}"
     );
     assert!(

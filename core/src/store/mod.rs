@@ -3,12 +3,15 @@
 //! [`StoreError`]. Engines hold `Arc<dyn …Store>` and keep every validation
 //! and domain rule; a backend only stores and reads.
 //!
-//! A backend lives in its own module (today [`sqlite`]) owning its SQL, its
-//! migrations directory and its write discipline. No type of a backend's
-//! driver crosses this module's boundary.
+//! A backend lives in its own module ([`sqlite`], [`postgres`]) owning its
+//! SQL, its migrations directory and its write discipline. No type of a
+//! backend's driver crosses this module's boundary.
 
+#[cfg(test)]
+pub(crate) mod conformance;
 pub mod feed;
 mod incidents;
+pub mod postgres;
 mod records;
 mod revisions;
 pub mod sqlite;
@@ -93,17 +96,15 @@ impl Stores {
 }
 
 /// Open the database at `url` and bring its schema up to date: a
-/// `sqlite://` URL or a plain file path (created if missing) is SQLite; any
-/// other scheme is refused by name rather than opened as a file called
-/// `postgres://…`.
+/// `sqlite://` URL or a plain file path (created if missing) is SQLite, the
+/// default; `postgres://` or `postgresql://` is PostgreSQL; any other scheme
+/// is refused by name rather than opened as a file called `mysql://…`.
 pub async fn open(url: &str) -> StoreResult<Stores> {
     match scheme(url).as_deref() {
         None | Some("sqlite") => sqlite::open(url, sqlite::Durability::Full).await,
-        Some("postgres" | "postgresql") => Err(StoreError::Other(
-            "PostgreSQL is not supported yet: use a SQLite file path or a sqlite:// URL".into(),
-        )),
+        Some("postgres" | "postgresql") => postgres::open(url).await,
         Some(other) => Err(StoreError::Other(format!(
-            "unsupported database URL scheme {other:?}: use a SQLite file path or a sqlite:// URL"
+            "unsupported database URL scheme {other:?}: use a SQLite file path, a sqlite:// URL or a postgres:// URL"
         ))),
     }
 }
@@ -115,12 +116,21 @@ fn scheme(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn schemes_choose_the_backend() {
+        assert_eq!(super::scheme("/var/lib/portal.db"), None);
+        assert_eq!(
+            super::scheme("sqlite://portal.db").as_deref(),
+            Some("sqlite")
+        );
+        assert_eq!(
+            super::scheme("PostgreSQL://db/portal").as_deref(),
+            Some("postgresql")
+        );
+    }
+
     #[tokio::test]
     async fn other_schemes_are_refused_by_name() {
-        for url in ["postgres://portal@db/portal", "postgresql://db/portal"] {
-            let error = super::open(url).await.err().unwrap().to_string();
-            assert!(error.contains("PostgreSQL is not supported"), "{error}");
-        }
         let error = super::open("mysql://db/portal").await.err().unwrap();
         assert!(
             error

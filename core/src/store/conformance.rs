@@ -1,0 +1,601 @@
+//! One store test suite for every backend: what the schema promises
+//! (append-only ledgers, one open incident per fingerprint, tokens as
+//! hashes), what the write discipline promises (a `Conflict` leaves the
+//! transaction usable, concurrent writers of one runbook or incident
+//! serialise), and a round trip through the engines. Each backend's tests
+//! call [`run_all`] with a way to make a fresh, empty database.
+
+use std::future::Future;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use portal_types::{CheckResult, CheckStatus, IncidentAction, IncidentQuery, IncidentStatus};
+use portal_types::{Origin, SaveOutcome};
+
+use super::{NewEvent, NewIncidentRecord, NewRevision, StoreError, Stores};
+
+/// Raw SQL on a backend's database, for the promises only the schema keeps
+/// (the stores never issue an UPDATE on a ledger). Errors as text.
+#[async_trait::async_trait]
+pub(crate) trait RawSql: Send + Sync {
+    async fn execute(&self, sql: &str) -> Result<u64, String>;
+    /// The first column of every row, as text.
+    async fn texts(&self, sql: &str) -> Result<Vec<String>, String>;
+}
+
+/// A fresh database: its stores, its URL (a second `store::open` of it is
+/// another portal process), raw SQL on it, and whatever must live as long as
+/// it (a temporary directory).
+pub(crate) struct Harness {
+    pub stores: Stores,
+    pub url: String,
+    pub raw: Box<dyn RawSql>,
+    pub keep: Box<dyn std::any::Any + Send + Sync>,
+}
+
+/// Every case, each on a fresh database from `fresh`, in order; the case's
+/// name goes to stderr first so a failure names it.
+pub(crate) async fn run_all<F, Fut>(backend: &str, fresh: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Harness>,
+{
+    macro_rules! run {
+        ($($case:ident),* $(,)?) => {
+            $(
+                eprintln!("{backend}: store case {}", stringify!($case));
+                let harness = fresh().await;
+                $case(&harness).await;
+                harness.stores.close().await;
+                drop(harness.keep);
+            )*
+        };
+    }
+    run!(
+        ping_then_close,
+        ledgers_refuse_update_and_delete,
+        open_fingerprint_is_a_conflict_that_leaves_the_transaction_usable,
+        reopen_conflict_leaves_the_transaction_usable,
+        one_incident_per_runbook_when_asked,
+        concurrent_revision_saves_serialise,
+        revision_ids_are_committed_in_order,
+        concurrent_actions_on_an_incident_serialise,
+        a_dropped_transaction_writes_nothing,
+        tokens_are_stored_as_hashes_and_live_names_are_unique,
+        check_runs_keep_the_latest_per_check,
+        timeline_round_trip,
+        revisions_round_trip,
+        two_portals_on_one_database,
+    );
+}
+
+fn at(minute: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 0, minute, 0).unwrap()
+}
+
+fn incident<'a>(
+    fingerprint: Option<&'a str>,
+    labels: &'a portal_types::Labels,
+) -> NewIncidentRecord<'a> {
+    NewIncidentRecord {
+        title: "Disk full",
+        severity: Some("high"),
+        runbook_key: Some("node/Disk"),
+        alertname: Some("Disk"),
+        labels,
+        fingerprint,
+        opened_at: at(0),
+        opened_by: "alice",
+        one_per_runbook: false,
+    }
+}
+
+fn event<'a>(incident_id: i64, kind: &'a str, payload: &'a serde_json::Value) -> NewEvent<'a> {
+    NewEvent {
+        incident_id,
+        at: at(1),
+        actor: "alice",
+        kind,
+        payload,
+    }
+}
+
+fn revision<'a>(key: &'a str, parent: Option<i64>, source: &'a str) -> NewRevision<'a> {
+    NewRevision {
+        key,
+        parent,
+        source,
+        author: "alice",
+        message: "m",
+        origin: Origin::Web,
+        deleted: false,
+    }
+}
+
+fn check_result(check: &str, status: CheckStatus, minute: u32) -> CheckResult {
+    CheckResult {
+        check: check.into(),
+        kind: "http".into(),
+        status,
+        message: format!("run at {minute}"),
+        value: None,
+        target: "http://x".into(),
+        started_at: at(minute),
+        duration_ms: 3,
+        excerpt: None,
+        series: Vec::new(),
+        more_series: 0,
+        actor: "alice".into(),
+        labels: Default::default(),
+        incident_id: None,
+    }
+}
+
+async fn ping_then_close(h: &Harness) {
+    h.stores.ping().await.unwrap();
+    h.stores.close().await;
+    assert!(h.stores.ping().await.is_err(), "a closed store answers");
+}
+
+async fn ledgers_refuse_update_and_delete(h: &Harness) {
+    let labels = Default::default();
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    let id = tx.insert(&incident(None, &labels)).await.unwrap().unwrap();
+    tx.append(&event(id, "opened", &serde_json::json!({})))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = h.stores.revisions.begin().await.unwrap();
+    tx.append(&revision("g/A.md", None, "a")).await.unwrap();
+    tx.commit().await.unwrap();
+    h.stores
+        .checks
+        .record("g/A", &check_result("c", CheckStatus::Pass, 2))
+        .await
+        .unwrap();
+    for (table, column) in [
+        ("incident_events", "kind"),
+        ("runbook_revisions", "author"),
+        ("check_runs", "actor"),
+    ] {
+        let update = h
+            .raw
+            .execute(&format!("UPDATE {table} SET {column} = {column}"))
+            .await
+            .unwrap_err();
+        assert!(update.contains("append-only"), "{table}: {update}");
+        let delete = h
+            .raw
+            .execute(&format!("DELETE FROM {table}"))
+            .await
+            .unwrap_err();
+        assert!(delete.contains("append-only"), "{table}: {delete}");
+        let rows = h
+            .raw
+            .texts(&format!("SELECT {column} FROM {table}"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "{table} kept its row");
+    }
+}
+
+async fn open_fingerprint_is_a_conflict_that_leaves_the_transaction_usable(h: &Harness) {
+    let labels = Default::default();
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    let id = tx
+        .insert(&incident(Some("f1"), &labels))
+        .await
+        .unwrap()
+        .unwrap();
+    let again = tx.insert(&incident(Some("f1"), &labels)).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // The batch carries on: reads and writes after the refusal work, and
+    // the commit keeps what came before and after it.
+    assert_eq!(tx.open_for_fingerprint("f1").await.unwrap(), Some(id));
+    tx.append(&event(id, "opened", &serde_json::json!({"n": 1})))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let events = h.stores.incidents.events(id).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].payload, serde_json::json!({"n": 1}));
+    let (page, total) = h
+        .stores
+        .incidents
+        .list(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        (page.len(), total),
+        (1, 1),
+        "the refused insert wrote nothing"
+    );
+}
+
+async fn reopen_conflict_leaves_the_transaction_usable(h: &Harness) {
+    let labels = Default::default();
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    let first = tx
+        .insert(&incident(Some("f1"), &labels))
+        .await
+        .unwrap()
+        .unwrap();
+    tx.resolve(first, at(5), "bob").await.unwrap();
+    let second = tx
+        .insert(&incident(Some("f1"), &labels))
+        .await
+        .unwrap()
+        .unwrap();
+    let reopened = tx.reopen(first).await;
+    assert!(
+        matches!(reopened, Err(StoreError::Conflict(_))),
+        "{reopened:?}"
+    );
+    tx.acknowledge(second, at(6), "carol").await.unwrap();
+    tx.commit().await.unwrap();
+    let first = h.stores.incidents.get(first).await.unwrap().unwrap();
+    assert_eq!(first.status, IncidentStatus::Resolved);
+    assert_eq!(first.resolved_at, Some(at(5)));
+    let second = h.stores.incidents.get(second).await.unwrap().unwrap();
+    assert_eq!(second.status, IncidentStatus::Acknowledged);
+    assert_eq!(second.acknowledged_by.as_deref(), Some("carol"));
+}
+
+async fn one_incident_per_runbook_when_asked(h: &Harness) {
+    let labels = [("instance".to_string(), "db1".to_string())].into();
+    let new = NewIncidentRecord {
+        one_per_runbook: true,
+        ..incident(None, &labels)
+    };
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    let id = tx.insert(&new).await.unwrap().unwrap();
+    assert_eq!(tx.insert(&new).await.unwrap(), None);
+    tx.commit().await.unwrap();
+    assert_eq!(
+        h.stores
+            .incidents
+            .current_for_runbook("node/Disk")
+            .await
+            .unwrap(),
+        Some(id)
+    );
+    let stored = h.stores.incidents.get(id).await.unwrap().unwrap();
+    assert_eq!(stored.labels, labels);
+    assert_eq!(stored.opened_at, at(0));
+}
+
+/// A save reads the current revision and appends on top of it; a second
+/// save of the same file meanwhile must wait and then see the first one's
+/// revision, never the same parent.
+async fn concurrent_revision_saves_serialise(h: &Harness) {
+    let mut first = h.stores.revisions.begin().await.unwrap();
+    assert!(first.current("g/A.md").await.unwrap().is_none());
+    let stores = h.stores.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = stores.revisions.begin().await.unwrap();
+        let seen = tx.current("g/A.md").await.unwrap();
+        let parent = seen.as_ref().map(|r| r.id);
+        tx.append(&revision("g/A.md", parent, "two")).await.unwrap();
+        tx.commit().await.unwrap();
+        seen
+    });
+    // Give the second save every chance to read too early.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!second.is_finished(), "the second save did not wait");
+    let one = first
+        .append(&revision("g/A.md", None, "one"))
+        .await
+        .unwrap();
+    first.commit().await.unwrap();
+    let seen = second
+        .await
+        .unwrap()
+        .expect("the second save saw no revision");
+    assert_eq!(seen.id, one.id);
+    assert_eq!(seen.source, "one");
+    assert_eq!(seen.created_at, one.created_at);
+    let current = h.stores.revisions.current("g/A.md").await.unwrap().unwrap();
+    assert_eq!(current.parent_id, Some(one.id));
+    assert_eq!(h.stores.revisions.max_id().await.unwrap(), current.id);
+}
+
+/// Revisions of two runbooks written at once still commit in id order: the
+/// index sync treats the newest id as a watermark, so a smaller id must
+/// never become visible after a larger one.
+async fn revision_ids_are_committed_in_order(h: &Harness) {
+    let mut first = h.stores.revisions.begin().await.unwrap();
+    first.current("g/A.md").await.unwrap();
+    let a = first.append(&revision("g/A.md", None, "a")).await.unwrap();
+    let stores = h.stores.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = stores.revisions.begin().await.unwrap();
+        tx.current("g/B.md").await.unwrap();
+        let b = tx.append(&revision("g/B.md", None, "b")).await.unwrap();
+        tx.commit().await.unwrap();
+        b.id
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        h.stores.revisions.max_id().await.unwrap(),
+        0,
+        "a later revision committed before an earlier one"
+    );
+    first.commit().await.unwrap();
+    let b = second.await.unwrap();
+    assert!(a.id < b, "{} then {b}", a.id);
+    assert_eq!(h.stores.revisions.max_id().await.unwrap(), b);
+}
+
+/// What an action reads of an incident stays true until it commits.
+async fn concurrent_actions_on_an_incident_serialise(h: &Harness) {
+    let labels = Default::default();
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    let id = tx.insert(&incident(None, &labels)).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    let mut first = h.stores.incidents.begin().await.unwrap();
+    assert_eq!(
+        first.state(id).await.unwrap().unwrap().status,
+        IncidentStatus::Open
+    );
+    let stores = h.stores.clone();
+    let second = tokio::spawn(async move {
+        let mut tx = stores.incidents.begin().await.unwrap();
+        let state = tx.state(id).await.unwrap().unwrap();
+        tx.commit().await.unwrap();
+        state.status
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!second.is_finished(), "the second action did not wait");
+    first.acknowledge(id, at(3), "alice").await.unwrap();
+    first.commit().await.unwrap();
+    assert_eq!(second.await.unwrap(), IncidentStatus::Acknowledged);
+}
+
+async fn a_dropped_transaction_writes_nothing(h: &Harness) {
+    let labels = Default::default();
+    let mut tx = h.stores.incidents.begin().await.unwrap();
+    tx.insert(&incident(Some("f1"), &labels))
+        .await
+        .unwrap()
+        .unwrap();
+    drop(tx);
+    let mut tx = h.stores.revisions.begin().await.unwrap();
+    tx.append(&revision("g/A.md", None, "a")).await.unwrap();
+    tx.mark_seen("g/A.md", "abc", at(1)).await.unwrap();
+    drop(tx);
+    let (_, total) = h
+        .stores
+        .incidents
+        .list(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 0);
+    assert_eq!(h.stores.revisions.max_id().await.unwrap(), 0);
+    let mut tx = h.stores.revisions.begin().await.unwrap();
+    assert!(tx.files_seen().await.unwrap().is_empty());
+    tx.mark_seen("g/A.md", "abc", at(1)).await.unwrap();
+    tx.mark_seen("g/A.md", "def", at(2)).await.unwrap();
+    assert_eq!(tx.files_seen().await.unwrap()["g/A.md"], "def");
+    tx.forget_seen("g/A.md").await.unwrap();
+    assert!(tx.files_seen().await.unwrap().is_empty());
+    tx.commit().await.unwrap();
+}
+
+async fn tokens_are_stored_as_hashes_and_live_names_are_unique(h: &Harness) {
+    let tokens = crate::tokens::Tokens::new(h.stores.tokens.clone());
+    let secret = tokens.create("ci-bot").await.unwrap();
+    let stored = h.raw.texts("SELECT hash FROM api_tokens").await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].contains(&secret["rbp_".len()..]), "{stored:?}");
+    assert_eq!(
+        tokens.lookup(&secret).await.unwrap().as_deref(),
+        Some("ci-bot")
+    );
+    let store = &h.stores.tokens;
+    let taken = store.insert("ci-bot", "other-hash", at(1)).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
+    assert!(store.revoke("ci-bot", at(2)).await.unwrap());
+    assert!(!store.revoke("ci-bot", at(3)).await.unwrap());
+    assert_eq!(tokens.lookup(&secret).await.unwrap(), None);
+    store.insert("ci-bot", "other-hash", at(4)).await.unwrap();
+    let listed = store.list().await.unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].revoked_at, Some(at(2)));
+    assert_eq!(listed[1].created_at, at(4));
+}
+
+async fn check_runs_keep_the_latest_per_check(h: &Harness) {
+    let checks = &h.stores.checks;
+    checks
+        .record("g/A", &check_result("b", CheckStatus::Fail, 1))
+        .await
+        .unwrap();
+    checks
+        .record("g/A", &check_result("a", CheckStatus::Pass, 2))
+        .await
+        .unwrap();
+    checks
+        .record("g/A", &check_result("b", CheckStatus::Error, 3))
+        .await
+        .unwrap();
+    checks
+        .record("g/B", &check_result("a", CheckStatus::Fail, 4))
+        .await
+        .unwrap();
+    let latest = checks.latest("g/A").await.unwrap();
+    let seen: Vec<_> = latest
+        .iter()
+        .map(|r| (r.check.as_str(), r.status))
+        .collect();
+    assert_eq!(seen, [("a", CheckStatus::Pass), ("b", CheckStatus::Error)]);
+    assert_eq!(latest[1].started_at, at(3));
+}
+
+async fn timeline_round_trip(h: &Harness) {
+    let timeline = crate::incidents::Timeline::from_stores(&h.stores);
+    let mut live = timeline.subscribe();
+    let new = crate::incidents::NewIncident {
+        title: "Disk full".into(),
+        runbook_key: Some("node/HostOutOfDiskSpace".into()),
+        alertname: Some("HostOutOfDiskSpace".into()),
+        labels: [("instance".to_string(), "db1:9100".to_string())].into(),
+        checklist: vec!["Free space".into()],
+        ..Default::default()
+    };
+    let opened = timeline.open(new.clone(), "alice").await.unwrap();
+    assert!(timeline.open(new, "bob").await.is_err(), "one per runbook");
+    assert_eq!(live.recv().await.unwrap().kind, "opened");
+    for action in [
+        IncidentAction::Ack,
+        IncidentAction::Note {
+            text: "looking".into(),
+        },
+        IncidentAction::Checklist {
+            step: 0,
+            done: true,
+        },
+        IncidentAction::Resolve { reason: None },
+        IncidentAction::Reopen { reason: None },
+    ] {
+        timeline.act(opened.id, action, "alice").await.unwrap();
+    }
+    let view = timeline.get(opened.id).await.unwrap();
+    assert_eq!(view.status, IncidentStatus::Open);
+    assert_eq!(view.events.len(), 6);
+    assert!(view.checklist[0].done);
+    assert_eq!(view.labels, opened.labels);
+    let page = timeline
+        .list(&IncidentQuery {
+            status: Some("active".into()),
+            alertname: Some("HostOutOfDiskSpace".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.items[0].id, opened.id);
+    let none = timeline
+        .list(&IncidentQuery {
+            status: Some("resolved".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(none.total, 0);
+}
+
+async fn revisions_round_trip(h: &Harness) {
+    use crate::revisions::{Revisions, SaveRequest};
+    let revisions = Revisions::new(h.stores.revisions.clone());
+    let save = |base, source: &str, author: &str| SaveRequest {
+        path: "g/A.md".into(),
+        base,
+        source: source.into(),
+        message: "m".into(),
+        author: author.into(),
+        origin: Origin::Web,
+    };
+    let saved = |outcome: SaveOutcome| match outcome {
+        SaveOutcome::Saved { revision, .. } => revision.id,
+        other => panic!("not saved: {other:?}"),
+    };
+    let base = saved(
+        revisions
+            .save(save(None, "a\nb\nc\n", "alice"))
+            .await
+            .unwrap(),
+    );
+    // Two edits of the same base at once, touching different lines: both
+    // land, one merged on top of the other.
+    let (left, right) = tokio::join!(
+        revisions.save(save(Some(base), "A\nb\nc\n", "alice")),
+        revisions.save(save(Some(base), "a\nb\nC\n", "bob")),
+    );
+    saved(left.unwrap());
+    saved(right.unwrap());
+    let current = revisions.current("g/A.md").await.unwrap().unwrap();
+    assert_eq!(current.source, "A\nb\nC\n");
+    let (history, total) = h.stores.revisions.history("g/A.md", 10, 0).await.unwrap();
+    assert_eq!(total, 3);
+    assert_eq!(history[0].id, current.id);
+    let (files, max) = revisions.current_files().await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].text, "A\nb\nC\n");
+    assert_eq!(max, current.id);
+}
+
+/// Two portal processes on one database (each its own pool, write
+/// discipline and group-commit writer): a webhook flood split across them
+/// opens one incident per fingerprint, and two overlapping edits of one
+/// runbook give one save and one conflict.
+async fn two_portals_on_one_database(h: &Harness) {
+    use crate::incidents::{AlertSignal, Timeline};
+    use crate::revisions::{Revisions, SaveRequest};
+    let other = crate::store::open(&h.url).await.unwrap();
+    let portals = [
+        Timeline::from_stores(&h.stores),
+        Timeline::from_stores(&other),
+    ];
+    let signal = |fingerprint: &str| AlertSignal {
+        firing: true,
+        fingerprint: fingerprint.into(),
+        alertname: Some("HostOutOfDiskSpace".into()),
+        labels: [("instance".to_string(), fingerprint.to_string())].into(),
+        title: format!("HostOutOfDiskSpace on {fingerprint}"),
+        severity: Some("warning".into()),
+        runbook_key: None,
+        checklist: Vec::new(),
+        starts_at: None,
+        ends_at: None,
+        generator_url: None,
+    };
+    let flood = (0..12).map(|n| {
+        let portal = &portals[n % 2];
+        portal.ingest(vec![signal("f1"), signal("f2")], "am", false)
+    });
+    let outcomes = futures_util::future::join_all(flood).await;
+    let opened: usize = outcomes
+        .into_iter()
+        .map(|outcome| outcome.unwrap().opened.len())
+        .sum();
+    assert_eq!(opened, 2, "one incident per fingerprint");
+    let (_, total) = h
+        .stores
+        .incidents
+        .list(&Default::default(), 10, 0)
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+
+    let editors = [
+        Revisions::new(h.stores.revisions.clone()),
+        Revisions::new(other.revisions.clone()),
+    ];
+    let save = |base, source: &str| SaveRequest {
+        path: "g/A.md".into(),
+        base,
+        source: source.into(),
+        message: "m".into(),
+        author: "alice".into(),
+        origin: Origin::Web,
+    };
+    let base = match editors[0].save(save(None, "one\n")).await.unwrap() {
+        SaveOutcome::Saved { revision, .. } => revision.id,
+        other => panic!("not saved: {other:?}"),
+    };
+    let (left, right) = tokio::join!(
+        editors[0].save(save(Some(base), "left\n")),
+        editors[1].save(save(Some(base), "right\n")),
+    );
+    let outcomes = [left.unwrap(), right.unwrap()];
+    let saved = outcomes
+        .iter()
+        .filter(|o| matches!(o, SaveOutcome::Saved { .. }))
+        .count();
+    let conflicts = outcomes
+        .iter()
+        .filter(|o| matches!(o, SaveOutcome::Conflict(_)))
+        .count();
+    assert_eq!((saved, conflicts), (1, 1), "{outcomes:?}");
+    other.close().await;
+}
