@@ -58,6 +58,20 @@ async fn both_url_schemes_open_and_a_second_open_finds_the_schema() {
 }
 
 #[tokio::test]
+async fn the_ledgers_refuse_truncate_too() {
+    let cluster = Cluster::start();
+    let db = connect(&cluster.fresh_database().await).await.unwrap();
+    for table in ["incident_events", "runbook_revisions", "check_runs"] {
+        let error = sqlx::query(&format!("TRUNCATE {table} CASCADE"))
+            .execute(&db.pool)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("append-only"), "{table}: {error}");
+    }
+}
+
+#[tokio::test]
 async fn a_server_that_is_down_is_a_clear_error_at_once() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
