@@ -100,6 +100,13 @@ impl Portal {
         Portal::start_with_database(dir, database.to_path_buf(), args, env).await
     }
 
+    /// A portal on the database at `url` (e.g. PostgreSQL), in its own
+    /// directory; several may share one database, as replicas do.
+    pub async fn start_on(url: &str, args: &[&str], env: &[(&str, &str)]) -> Result<Portal> {
+        let dir = tempfile::tempdir()?;
+        Portal::start_with_database(dir, PathBuf::from(url), args, env).await
+    }
+
     async fn start_with_database(
         dir: TempDir,
         database: PathBuf,

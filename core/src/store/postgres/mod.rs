@@ -15,8 +15,8 @@
 mod checks;
 mod incidents;
 mod revisions;
-#[cfg(test)]
-pub(crate) mod testdb;
+#[cfg(any(test, feature = "testdb"))]
+pub mod testdb;
 #[cfg(test)]
 mod tests;
 mod tokens;

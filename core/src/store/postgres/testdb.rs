@@ -2,7 +2,8 @@
 //! (`/usr/lib/postgresql/<version>/bin`, package `postgresql`): `initdb`
 //! into a temporary directory, started on 127.0.0.1 with a free port and
 //! its unix socket in that directory, stopped (`-m immediate`) and removed
-//! on drop. Run as root (CI), the server runs as the `postgres` user.
+//! on drop. Run as root (CI), the server runs as the `postgres` user. The
+//! store suite uses it, and so do the end-to-end tests (feature `testdb`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sqlx::Connection;
 
-pub(crate) struct Cluster {
+pub struct Cluster {
     bin: PathBuf,
     data: PathBuf,
     port: u16,
@@ -58,7 +59,7 @@ fn free_port() -> u16 {
 impl Cluster {
     /// initdb and start; panics (naming the package) when PostgreSQL is not
     /// installed, so a machine without it never passes silently.
-    pub(crate) fn start() -> Cluster {
+    pub fn start() -> Cluster {
         let bin = server_bin();
         let dir = tempfile::tempdir().unwrap();
         let as_postgres = is_root();
@@ -131,12 +132,12 @@ impl Cluster {
     }
 
     /// `postgres://postgres@127.0.0.1:<port>/<database>`.
-    pub(crate) fn url(&self, database: &str) -> String {
+    pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
     }
 
     /// A new, empty database; its URL.
-    pub(crate) async fn fresh_database(&self) -> String {
+    pub async fn fresh_database(&self) -> String {
         let name = format!("t{}", self.databases.fetch_add(1, Ordering::Relaxed));
         let mut admin = sqlx::PgConnection::connect(&self.url("postgres"))
             .await
@@ -149,7 +150,7 @@ impl Cluster {
         self.url(&name)
     }
 
-    pub(crate) fn dir(&self) -> &Path {
+    pub fn dir(&self) -> &Path {
         self._dir.path()
     }
 }

@@ -1,0 +1,127 @@
+//! The real binary on a real PostgreSQL (Debian's, started by the harness on
+//! loopback): two portals on one database see each other's writes, an edit
+//! saved through one is served by the other, overlapping edits on two give
+//! one save and one 409, and everything survives both processes' end.
+
+use std::time::{Duration, Instant};
+
+use portal_core::store::postgres::testdb::Cluster;
+use portal_tests::Portal;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn post(portal: &Portal, path: &str, body: Value) -> (StatusCode, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", portal.url))
+        .json(&body)
+        .send()
+        .await
+        .expect("POST");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn get_json(portal: &Portal, path: &str) -> Value {
+    reqwest::get(format!("{}{path}", portal.url))
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// The current source and its ETag.
+async fn raw(portal: &Portal, key: &str) -> (String, String) {
+    let response = reqwest::get(format!("{}/api/v1/runbooks/{key}/raw", portal.url))
+        .await
+        .expect("GET raw");
+    assert_eq!(response.status(), StatusCode::OK);
+    let etag = response.headers()["etag"]
+        .to_str()
+        .expect("ETag")
+        .to_string();
+    (response.text().await.expect("text"), etag)
+}
+
+async fn put(portal: &Portal, key: &str, source: &str, etag: &str) -> StatusCode {
+    reqwest::Client::new()
+        .put(format!("{}/api/v1/runbooks/{key}", portal.url))
+        .header("If-Match", etag)
+        .json(&json!({ "source": source, "message": "from the postgres test" }))
+        .send()
+        .await
+        .expect("PUT")
+        .status()
+}
+
+#[tokio::test]
+async fn two_portals_share_one_postgresql_database() {
+    let cluster = Cluster::start();
+    let url = cluster.fresh_database().await;
+    let a = Portal::start_on(&url, &[], &[]).await.expect("portal a");
+    let b = Portal::start_on(&url, &[], &[]).await.expect("portal b");
+
+    // An incident opened on one portal is acted on through the other.
+    let (status, incident) = post(
+        &a,
+        "/api/v1/incidents",
+        json!({"runbook": "node-exporter/HostHighCpuLoad", "labels": {"instance": "web1:9100"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    let id = incident["id"].as_i64().expect("id");
+    let events = format!("/api/v1/incidents/{id}/events");
+    let (status, _) = post(&b, &events, json!({"kind": "note", "text": "seen from b"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post(&b, &events, json!({"kind": "ack"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, _) = post(&a, &events, json!({"kind": "ack"})).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "already acknowledged through b"
+    );
+    let seen = get_json(&a, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(seen["status"], "acknowledged", "{seen}");
+    assert_eq!(seen["events"].as_array().map(Vec::len), Some(3), "{seen}");
+
+    // An edit saved on a is served by b (its revision poll picks it up).
+    let key = "node-exporter/HostHighCpuLoad";
+    let (source, etag) = raw(&a, key).await;
+    let edited = source.replacen("## Meaning", "## Meaning\n\nEdited through portal a.", 1);
+    assert_eq!(put(&a, key, &edited, &etag).await, StatusCode::OK);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let page = get_json(&b, &format!("/api/v1/runbooks/{key}")).await;
+        if page["html"]
+            .as_str()
+            .is_some_and(|h| h.contains("Edited through portal a."))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "b never served a's edit");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Two overlapping edits on one base, one through each portal: one is
+    // saved, the other is a 409 with nothing written.
+    let (source, etag) = raw(&b, key).await;
+    let mine = source.replacen("Edited through portal a.", "Rewritten by a.", 1);
+    let theirs = source.replacen("Edited through portal a.", "Rewritten by b.", 1);
+    let (first, second) = tokio::join!(put(&a, key, &mine, &etag), put(&b, key, &theirs, &etag));
+    let mut outcomes = [first, second];
+    outcomes.sort();
+    assert_eq!(outcomes, [StatusCode::OK, StatusCode::CONFLICT]);
+
+    // Both processes end; a third portal finds everything in the database.
+    drop(a);
+    drop(b);
+    let c = Portal::start_on(&url, &[], &[]).await.expect("portal c");
+    let seen = get_json(&c, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(seen["events"].as_array().map(Vec::len), Some(3), "{seen}");
+    let history = get_json(&c, &format!("/api/v1/runbooks/{key}/history")).await;
+    assert_eq!(
+        history["total"], 3,
+        "import, a's edit, one of the two: {history}"
+    );
+}
