@@ -23,7 +23,7 @@ pub struct Cli {
     /// The URL people reach the portal at (its host is an allowed Host).
     #[arg(long, global = true)]
     pub public_url: Option<String>,
-    /// Database: a SQLite file path or sqlite:// URL [default: runbook-portal.db].
+    /// Database: a SQLite file path or sqlite:// URL, or postgres://user@host:port/db [default: runbook-portal.db].
     #[arg(long, global = true)]
     pub database: Option<String>,
     /// Runbook directory [default: the embedded examples].

@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::Timeline;
 use super::actions::apply;
 use crate::error::{Error, Result};
+use crate::store::StoreError;
 
 /// Most actions committed together.
 const MAX_BATCH: usize = 256;
@@ -28,6 +29,16 @@ pub(super) struct Job {
 }
 
 pub(super) type Jobs = mpsc::Sender<Job>;
+
+/// What every caller of a failed batch is told: a busy database (a lock
+/// timeout, a deadlock PostgreSQL aborted) stays busy, a 503 worth retrying;
+/// anything else is internal, its details in the log.
+fn aborted(error: &Error, what: &str) -> Error {
+    match error {
+        Error::Store(StoreError::Busy(reason)) => Error::Store(StoreError::Busy(reason.clone())),
+        _ => Error::Internal(format!("the event could not be {what}")),
+    }
+}
 
 fn writer_gone() -> Error {
     Error::Internal("the timeline writer has stopped".into())
@@ -87,9 +98,7 @@ impl Timeline {
                 tracing::error!(error = %e, "timeline batch aborted");
                 drop(tx);
                 for job in jobs {
-                    let _ = job.reply.send(Err(Error::Internal(
-                        "the event could not be recorded".into(),
-                    )));
+                    let _ = job.reply.send(Err(aborted(e, "recorded")));
                 }
                 return;
             }
@@ -109,11 +118,25 @@ impl Timeline {
             Err(e) => {
                 tracing::error!(error = %e, "committing a batch of timeline events failed");
                 for job in jobs {
-                    let _ = job.reply.send(Err(Error::Internal(
-                        "the event could not be committed".into(),
-                    )));
+                    let _ = job.reply.send(Err(aborted(&e, "committed")));
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_database_stays_busy_for_every_caller_of_the_batch() {
+        let busy = Error::Store(StoreError::Busy("deadlock detected".into()));
+        assert!(matches!(
+            aborted(&busy, "recorded"),
+            Error::Store(StoreError::Busy(reason)) if reason == "deadlock detected"
+        ));
+        let other = Error::Store(StoreError::Other("disk I/O error".into()));
+        assert!(matches!(aborted(&other, "recorded"), Error::Internal(_)));
     }
 }
