@@ -110,11 +110,12 @@ pub async fn enabled(client: &fantoccini::Client, css: &str) -> fantoccini::elem
 
 /// Click the element matching `css` and wait for `then` to appear: how a
 /// test proves a control reacts without a reload (i.e. the page hydrated).
+/// The control is waited for too: `body[data-hydrated]` is set when
+/// hydration starts, and a live panel's controls can be absent for a moment
+/// while its suspended part hydrates (seen in about one run in a dozen).
 pub async fn click_then(client: &fantoccini::Client, css: &str, then: &str) {
-    client
-        .find(fantoccini::Locator::Css(css))
+    wait_for(client, css)
         .await
-        .unwrap_or_else(|e| panic!("{css} is missing: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
