@@ -6,9 +6,11 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use portal_types::{
     AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
-    RunbookPath, RunbookSummary, SearchResult, TimelineEvent,
+    PathPage, RunbookSummary, SearchResult, TimelineEvent,
 };
 
+#[cfg(feature = "ssr")]
+use portal_types::RunbookPath;
 #[cfg(feature = "ssr")]
 use serving::{actor, core, with_status};
 
@@ -71,33 +73,60 @@ pub async fn search(
     with_status(core().and_then(|c| Ok(c.catalog.search(&query, limit.unwrap_or(20))?)))
 }
 
-/// Resolve `/runbooks/{path}`. A missing page answers 404; a runbook whose
-/// file cannot be parsed answers 500 (its page still shows the error and the
-/// raw text), so link checkers and monitoring notice it.
+/// Resolve `/runbooks/{path}`, with a runbook's live parts (alert state,
+/// graph, open incident) read alongside. A missing page answers 404; a
+/// runbook whose file cannot be parsed answers 500 (its page still shows the
+/// error and the raw text), so link checkers and monitoring notice it.
 #[server(prefix = "/sf", endpoint = "resolve")]
 pub async fn resolve_path(
     path: String,
     #[server(default)] labels: Labels,
-) -> Result<RunbookPath, AppError> {
-    let resolved = match core() {
-        Ok(core) => core
-            .catalog
-            .page(&path, &labels)
-            .await
-            .map_err(AppError::from),
-        Err(e) => Err(e),
-    };
+) -> Result<PathPage, AppError> {
+    let resolved = async {
+        let core = core()?;
+        let path = core.catalog.page(&path, &labels).await?;
+        let live = match &path {
+            RunbookPath::Runbook(view) => Some(runbook_live(&core, view).await),
+            _ => None,
+        };
+        Ok(PathPage { path, live })
+    }
+    .await;
     let status = match &resolved {
-        Ok(RunbookPath::NotFound { .. }) => Some(http::StatusCode::NOT_FOUND),
-        Ok(RunbookPath::Runbook(view)) if view.error.is_some() => {
-            Some(http::StatusCode::INTERNAL_SERVER_ERROR)
-        }
+        Ok(PathPage {
+            path: RunbookPath::NotFound { .. },
+            ..
+        }) => Some(http::StatusCode::NOT_FOUND),
+        Ok(PathPage {
+            path: RunbookPath::Runbook(view),
+            ..
+        }) if view.error.is_some() => Some(http::StatusCode::INTERNAL_SERVER_ERROR),
         _ => None,
     };
     if let Some(status) = status {
         set_page_status(status);
     }
     with_status(resolved)
+}
+
+/// A runbook page's live parts, read concurrently; a part that fails says
+/// so in its place and the page still renders.
+#[cfg(feature = "ssr")]
+async fn runbook_live(
+    core: &portal_core::Core,
+    runbook: &portal_types::RunbookView,
+) -> portal_types::RunbookLive {
+    let first_range = portal_types::GRAPH_HOURS[0];
+    let (graph, incident) = futures_util::future::join(
+        core.catalog.alert_graph(&runbook.alert, first_range),
+        core.incidents.current_for_runbook(&runbook.key),
+    )
+    .await;
+    portal_types::RunbookLive {
+        alert: core.catalog.live_state(Some(&runbook.alert)),
+        graph: graph.map_err(|e| AppError::from(e).to_string()),
+        incident: incident.map_err(|e| AppError::from(e).to_string()),
+    }
 }
 
 /// Set the status of the page being rendered; a no-op when the function is

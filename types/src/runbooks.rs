@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckResult, CheckView};
+use crate::{CheckResult, CheckView, GraphView, IncidentView, LiveState};
 
 /// One runbook in a listing.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -105,6 +105,28 @@ pub enum RunbookPath {
     NotFound {
         path: String,
     },
+}
+
+/// `/runbooks/{path}` as its page first shows it: what the path is and,
+/// for a runbook, the live parts around it. One call, so the page waits on
+/// one resource: Leptos' server rendering can stall on resources created
+/// inside another resource's suspense (leptos-rs/leptos#4851, #4866).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PathPage {
+    pub path: RunbookPath,
+    /// Present when `path` is a runbook.
+    pub live: Option<RunbookLive>,
+}
+
+/// What a runbook page shows beside the runbook, as of the request; the
+/// page keeps each part current on its own afterwards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunbookLive {
+    pub alert: LiveState,
+    /// The alert's expression over the first range ([`crate::GRAPH_HOURS`]).
+    pub graph: Result<GraphView, String>,
+    /// The runbook's open incident.
+    pub incident: Result<Option<IncidentView>, String>,
 }
 
 /// A piece of a runbook's body: server-made HTML, or the place of a check

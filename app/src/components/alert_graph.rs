@@ -6,22 +6,40 @@ use leptos::prelude::*;
 use crate::api::get_alert_graph;
 use portal_types::{GRAPH_HOURS, GraphView};
 
+/// `graph` is the first range as the server drew it with the page; a range
+/// button asks for another one (in the browser) and keeps showing the current
+/// graph until it arrives.
 #[component]
-pub fn AlertGraph(alertname: String) -> impl IntoView {
-    let (hours, set_hours) = signal(1u32);
-    let graph = Resource::new(
-        move || (alertname.clone(), hours.get()),
-        |(name, hours)| get_alert_graph(name, hours),
-    );
+pub fn AlertGraph(alertname: String, graph: Result<GraphView, String>) -> impl IntoView {
+    let (hours, set_hours) = signal(GRAPH_HOURS[0]);
+    let graph = RwSignal::new(graph);
+    let loading = RwSignal::new(false);
+    let show = move |h: u32| {
+        if hours.get_untracked() == h {
+            return;
+        }
+        set_hours.set(h);
+        loading.set(true);
+        let name = alertname.clone();
+        leptos::task::spawn_local(async move {
+            let drawn = get_alert_graph(name, h).await.map_err(|e| e.to_string());
+            // A later click wins over an answer that arrives after it.
+            if hours.get_untracked() == h {
+                graph.set(drawn);
+                loading.set(false);
+            }
+        });
+    };
     let buttons = GRAPH_HOURS
         .iter()
         .map(|&h| {
+            let show = show.clone();
             view! {
                 <button
                     class="range"
                     class:active=move || hours.get() == h
                     data-hours=h.to_string()
-                    on:click=move |_| set_hours.set(h)
+                    on:click=move |_| show(h)
                 >
                     {format!("{h} h")}
                 </button>
@@ -29,17 +47,13 @@ pub fn AlertGraph(alertname: String) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="alert-graph">
+        <section class="alert-graph" aria-busy=move || loading.get().to_string()>
             <h2>"Expression over time"</h2>
             <div class="ranges">{buttons}</div>
-            <Transition fallback=|| view! { <p>"Loading graph…"</p> }>
-                {move || Suspend::new(async move {
-                    match graph.await {
-                        Ok(view) => view! { <Graph view /> }.into_any(),
-                        Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match graph.get() {
+                Ok(view) => view! { <Graph view /> }.into_any(),
+                Err(e) => view! { <p class="error">{e}</p> }.into_any(),
+            }}
         </section>
     }
 }

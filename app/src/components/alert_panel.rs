@@ -8,36 +8,15 @@ use leptos::prelude::*;
 
 use super::live_rule::LiveRuleBox;
 use super::live_stream::{When, follow_stream, stream_url, use_now};
-use crate::api::get_live_state;
 use portal_types::Labels;
 use portal_types::{AlertGroup, AlertInstance, LiveState, SilenceView, UpstreamHealth};
 
+/// `state` is the snapshot the server read with the page; the stream keeps
+/// it current from there.
 #[component]
-pub fn AlertPanel(alertname: String, labels: Labels) -> impl IntoView {
-    let name = alertname.clone();
-    let initial = Resource::new(move || name.clone(), |n| get_live_state(Some(n)));
+pub fn AlertPanel(alertname: String, state: LiveState, labels: Labels) -> impl IntoView {
     let url = stream_url(Some(&alertname));
-    view! {
-        <Suspense fallback=|| view! { <section class="alert-panel">"Loading alert state…"</section> }>
-            {move || {
-                let (labels, url) = (labels.clone(), url.clone());
-                Suspend::new(async move {
-                    match initial.await {
-                        Ok(state) => view! { <LivePanel state url labels /> }.into_any(),
-                        Err(e) => {
-                            view! {
-                                <section class="alert-panel">
-                                    <span class="badge unknown" data-state="unknown">"state unknown"</span>
-                                    <p class="error">{e.to_string()}</p>
-                                </section>
-                            }
-                                .into_any()
-                        }
-                    }
-                })
-            }}
-        </Suspense>
-    }
+    view! { <LivePanel state url labels /> }
 }
 
 #[component]

@@ -9,7 +9,9 @@ use crate::components::{
 use crate::links;
 use portal_types::BodyPart;
 use portal_types::paths::{RunbookRoute, Verb};
-use portal_types::{Labels, RunbookPath, RunbookSummary, RunbookView, TocEntry};
+use portal_types::{
+    Labels, PathPage, RunbookLive, RunbookPath, RunbookSummary, RunbookView, TocEntry,
+};
 
 /// `/runbooks/{path}`: a runbook or a group; `…/edit` and `…/history`
 /// (the route is a wildcard, so the suffix is read here) edit a runbook or
@@ -46,11 +48,15 @@ fn ResolvedPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let labels = target().1;
                 match resolved.await {
-                    Ok(RunbookPath::Runbook(runbook)) => view! { <RunbookPage runbook=*runbook labels /> }.into_any(),
-                    Ok(RunbookPath::Group { group, title, intro_html, runbooks }) => {
+                    Ok(PathPage { path: RunbookPath::Runbook(runbook), live }) => {
+                        view! { <RunbookPage runbook=*runbook live labels /> }.into_any()
+                    }
+                    Ok(PathPage { path: RunbookPath::Group { group, title, intro_html, runbooks }, .. }) => {
                         view! { <GroupPage group title intro_html runbooks /> }.into_any()
                     }
-                    Ok(RunbookPath::NotFound { path }) => view! { <RunbookNotFound path /> }.into_any(),
+                    Ok(PathPage { path: RunbookPath::NotFound { path }, .. }) => {
+                        view! { <RunbookNotFound path /> }.into_any()
+                    }
                     Err(e) => view! { <p class="error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -105,8 +111,10 @@ fn RunbookNotFound(path: String) -> impl IntoView {
     }
 }
 
+/// A runbook with its live parts; `live` is what the server read with it
+/// (absent only if the server did not send it: the runbook still shows).
 #[component]
-fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
+fn RunbookPage(runbook: RunbookView, live: Option<RunbookLive>, labels: Labels) -> impl IntoView {
     let group_href = links::runbook(&runbook.group);
     let filled: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     provide_context(CheckBoard::new(
@@ -133,6 +141,24 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             BodyPart::Check(id) => view! { <CheckCard id=id.clone() /> }.into_any(),
         })
         .collect_view();
+    let (alert_parts, incident_part) = match live {
+        Some(RunbookLive {
+            alert,
+            graph,
+            incident,
+        }) => {
+            let name = runbook.alert.clone();
+            let key = runbook.key.clone();
+            (
+                Some(view! {
+                    <AlertPanel alertname=name.clone() state=alert labels=labels.clone() />
+                    <AlertGraph alertname=name graph />
+                }),
+                Some(view! { <IncidentPanel runbook_key=key labels incident /> }),
+            )
+        }
+        None => (None, None),
+    };
     view! {
         <Title text=runbook.title.clone() />
         <article class="runbook" data-key=runbook.key.clone()>
@@ -157,14 +183,13 @@ fn RunbookPage(runbook: RunbookView, labels: Labels) -> impl IntoView {
             {(!filled.is_empty())
                 .then(|| view! { <p class="labels muted">{format!("For {}", filled.join(", "))}</p> })}
             {runbook.error.clone().map(|e| view! { <BrokenRunbook error=e raw=runbook.raw.clone() /> })}
-            <AlertPanel alertname=runbook.alert.clone() labels=labels.clone() />
-            <AlertGraph alertname=runbook.alert.clone() />
+            {alert_parts}
             <div class="layout">
                 <div class="body">{body}</div>
                 <aside>
                     <Toc entries=runbook.toc.clone() />
                     <ChecksPanel placed />
-                    <IncidentPanel runbook_key=runbook.key.clone() labels />
+                    {incident_part}
                 </aside>
             </div>
         </article>

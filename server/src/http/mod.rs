@@ -117,16 +117,18 @@ pub fn router(
             state.clone(),
             extract::attach_credentials,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            record_metrics,
-        ))
         .layer(middleware::from_fn(saturation::retry_after))
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
         .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(http.request_timeout_secs.max(1)),
+        ))
+        // Outside the timeout, so a request that timed out is counted and
+        // logged too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            record_metrics,
         ))
         .layer(TraceLayer::new_for_http())
         // Outermost: refusals that need no route, before any work.
@@ -143,21 +145,34 @@ pub fn router(
         .with_state(state)
 }
 
+/// A request slower than this is logged with its path: in production and in
+/// tests, the log then says which page a responder waited on.
+const SLOW_REQUEST: Duration = Duration::from_secs(5);
+
 /// Count and time every request by its route pattern (not its raw path, so
-/// label values stay bounded).
+/// label values stay bounded); log the slow ones.
 async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let method = request.method().clone();
+    let path = request.uri().path().to_string();
     let started = Instant::now();
     let response = next.run(request).await;
-    state.core.metrics.record_http(
-        method.as_str(),
-        &route,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
+    let elapsed = started.elapsed();
+    let status = response.status();
+    state
+        .core
+        .metrics
+        .record_http(method.as_str(), &route, status.as_u16(), elapsed);
+    // Streams are long by design; anything else this slow is worth a line.
+    let streaming = response
+        .headers()
+        .get(http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+    if (elapsed >= SLOW_REQUEST || status == http::StatusCode::REQUEST_TIMEOUT) && !streaming {
+        tracing::warn!(%method, %path, status = status.as_u16(), elapsed_ms = elapsed.as_millis() as u64, "slow request");
+    }
     response
 }
