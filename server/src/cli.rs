@@ -58,6 +58,17 @@ pub enum Command {
         /// Target directory (created if missing); files are replaced atomically.
         dir: PathBuf,
     },
+    /// Copy every incident, event, revision, check run and token, with their
+    /// ids and times, from one database into another, empty one (e.g. from
+    /// SQLite to PostgreSQL); all or nothing. Stop the portals first.
+    MigrateData {
+        /// The database to copy from (a SQLite file path or URL, or postgres://…); read only.
+        #[arg(long)]
+        from: String,
+        /// The empty database to copy into; its schema is created if missing.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

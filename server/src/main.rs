@@ -23,6 +23,9 @@ async fn main() -> std::process::ExitCode {
             runbook_portal::commands::token(&config.database, command).await
         }
         Command::Export { dir } => runbook_portal::commands::export(&config.database, &dir).await,
+        Command::MigrateData { from, to } => {
+            runbook_portal::commands::migrate_data(&from, &to).await
+        }
     };
     match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::StoreResult;
 
 /// An incident row as stored (its events are read separately).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct IncidentRecord {
     pub id: i64,
     pub title: String,
@@ -59,7 +59,7 @@ pub struct NewIncidentRecord<'a> {
 }
 
 /// A timeline event as stored; the engine adds its summary.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {
     pub id: i64,
     pub incident_id: i64,

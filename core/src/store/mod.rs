@@ -15,6 +15,7 @@ pub mod postgres;
 mod records;
 mod revisions;
 pub mod sqlite;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -63,6 +64,8 @@ pub struct Stores {
     pub revisions: Arc<dyn RevisionStore>,
     pub checks: Arc<dyn CheckRunStore>,
     pub tokens: Arc<dyn TokenStore>,
+    /// Both ends of a whole-database copy (`transfer::copy`).
+    transfer: Arc<dyn transfer::Transfer>,
     backend: Arc<dyn Backend>,
 }
 
@@ -74,6 +77,7 @@ impl Stores {
         revisions: Arc<dyn RevisionStore>,
         checks: Arc<dyn CheckRunStore>,
         tokens: Arc<dyn TokenStore>,
+        transfer: Arc<dyn transfer::Transfer>,
         backend: Arc<dyn Backend>,
     ) -> Stores {
         Stores {
@@ -82,6 +86,7 @@ impl Stores {
             revisions,
             checks,
             tokens,
+            transfer,
             backend,
         }
     }

@@ -6,7 +6,7 @@ use portal_types::CheckResult;
 use super::StoreResult;
 
 /// A token as listed (never its secret).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenInfo {
     pub name: String,
     pub created_at: DateTime<Utc>,

@@ -10,7 +10,7 @@ use crate::runbooks::source::SourceFile;
 use portal_types::{Origin, RevisionInfo};
 
 /// A stored revision with its text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Revision {
     pub id: i64,
     pub runbook_key: String,

@@ -284,7 +284,7 @@ fn kinds_in(builder: &mut QueryBuilder<'_, Postgres>, kinds: &[&str]) {
     builder.push(" AND kind = ANY(").push_bind(kinds).push(")");
 }
 
-fn incident_from_row(row: &PgRow) -> StoreResult<IncidentRecord> {
+pub(super) fn incident_from_row(row: &PgRow) -> StoreResult<IncidentRecord> {
     let record = || -> sqlx::Result<IncidentRecord> {
         let labels: Json<Labels> = row.try_get("labels")?;
         Ok(IncidentRecord {
@@ -307,7 +307,7 @@ fn incident_from_row(row: &PgRow) -> StoreResult<IncidentRecord> {
     record().map_err(store_error)
 }
 
-fn event_from_row(row: &PgRow) -> StoreResult<EventRecord> {
+pub(super) fn event_from_row(row: &PgRow) -> StoreResult<EventRecord> {
     let record = || -> sqlx::Result<EventRecord> {
         let payload: Value = row.try_get("payload")?;
         Ok(EventRecord {

@@ -20,6 +20,7 @@ pub mod testdb;
 #[cfg(test)]
 mod tests;
 mod tokens;
+mod transfer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -46,6 +47,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         Arc::new(revisions::PgRevisions(db.clone())),
         Arc::new(checks::PgCheckRuns(db.clone())),
         Arc::new(tokens::PgTokens(db.clone())),
+        Arc::new(transfer::PgTransfer(db.clone())),
         Arc::new(db),
     ))
 }

@@ -271,7 +271,7 @@ fn kinds_in<'a>(builder: &mut QueryBuilder<'a, Sqlite>, kinds: &[&str]) {
     list.push_unseparated(")");
 }
 
-fn incident_from_row(row: &SqliteRow) -> StoreResult<IncidentRecord> {
+pub(super) fn incident_from_row(row: &SqliteRow) -> StoreResult<IncidentRecord> {
     let record = || -> sqlx::Result<IncidentRecord> {
         let labels: String = row.try_get("labels")?;
         Ok(IncidentRecord {
@@ -294,7 +294,7 @@ fn incident_from_row(row: &SqliteRow) -> StoreResult<IncidentRecord> {
     record().map_err(store_error)
 }
 
-fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
+pub(super) fn event_from_row(row: &SqliteRow) -> StoreResult<EventRecord> {
     let record = || -> sqlx::Result<EventRecord> {
         let payload: String = row.try_get("payload")?;
         Ok(EventRecord {

@@ -9,6 +9,7 @@ mod revisions;
 #[cfg(test)]
 mod tests;
 mod tokens;
+mod transfer;
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -45,6 +46,7 @@ pub async fn open(database: &str, durability: Durability) -> StoreResult<Stores>
         Arc::new(revisions::SqliteRevisions(db.clone())),
         Arc::new(checks::SqliteCheckRuns(db.clone())),
         Arc::new(tokens::SqliteTokens(db.clone())),
+        Arc::new(transfer::SqliteTransfer(db.clone())),
         Arc::new(db),
     ))
 }

@@ -18,7 +18,7 @@ const COLUMNS: &str =
 
 /// A row as stored; [`Revision`] is the domain type it becomes.
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     id: i64,
     runbook_key: String,
     parent_id: Option<i64>,
