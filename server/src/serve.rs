@@ -14,6 +14,7 @@ use portal_core::Core;
 use portal_core::alerts::AlertHub;
 use portal_core::auth::Auth;
 use portal_core::incidents::Timeline;
+use portal_core::store::Topic;
 use portal_core::metrics::Metrics;
 use portal_core::revisions::Revisions;
 use portal_core::revisions::sync::RunbookSync;
@@ -21,7 +22,8 @@ use portal_core::runbooks::RunbookStore;
 use portal_core::tokens::Tokens;
 use portal_core::use_cases::{Catalog, Checks, Editing, Incidents};
 
-/// How often a replica checks the database for revisions saved elsewhere.
+/// How often a portal on a database that sends no notifications (SQLite)
+/// checks it for revisions saved elsewhere.
 const REVISION_POLL: Duration = Duration::from_secs(2);
 
 /// Build every engine and use case from the configuration.
@@ -98,7 +100,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let _watch = portal_core::runbooks::watch::watch(&watched, move || {
         let _ = import.send(());
     })?;
-    let _poll = core.revisions.spawn_poll(REVISION_POLL);
+    let _follow = core
+        .revisions
+        .spawn_follow(core.store.changes().follow(Topic::Revisions), REVISION_POLL);
     let (runbooks, rules) = core.runbooks.describe_sources();
     // One signal ends the accept loop and every event stream.
     let shutdown = CancellationToken::new();

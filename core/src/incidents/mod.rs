@@ -47,9 +47,11 @@ pub struct NewIncident {
 #[derive(Clone)]
 pub struct Timeline {
     store: Arc<dyn IncidentStore>,
-    /// Every committed event, for live viewers, and the commit count that
-    /// tells cached pages they are stale.
+    /// Every committed event (of every portal sharing the database) and the
+    /// commit count that tells cached pages they are stale.
     feed: Arc<dyn TimelineFeed>,
+    /// The feed's events as viewers see them, with their summaries.
+    live: broadcast::Sender<TimelineEvent>,
     /// Actions waiting for the group-commit writer (`batch`).
     jobs: batch::Jobs,
 }
@@ -58,7 +60,14 @@ impl Timeline {
     /// Must be called inside a Tokio runtime: it starts the writer task.
     pub fn new(store: Arc<dyn IncidentStore>, feed: Arc<dyn TimelineFeed>) -> Timeline {
         let (jobs, queue) = tokio::sync::mpsc::channel(batch::QUEUE);
-        let timeline = Timeline { store, feed, jobs };
+        let live = broadcast::channel(crate::store::feed::FEED_CAPACITY).0;
+        tokio::spawn(summarise_feed(feed.subscribe(), live.clone()));
+        let timeline = Timeline {
+            store,
+            feed,
+            live,
+            jobs,
+        };
         tokio::spawn(timeline.clone().run_batches(queue));
         timeline
     }
@@ -70,7 +79,7 @@ impl Timeline {
 
     /// Receive every event committed from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<TimelineEvent> {
-        self.feed.subscribe()
+        self.live.subscribe()
     }
 
     /// Changes whenever an incident or its timeline changes.
@@ -82,7 +91,7 @@ impl Timeline {
     /// durable.
     async fn commit(&self, tx: Box<dyn IncidentTx>, events: Vec<TimelineEvent>) -> Result<()> {
         tx.commit().await?;
-        self.feed.publish(events);
+        self.feed.committed(events.into_iter().map(record).collect());
         Ok(())
     }
 
@@ -157,6 +166,37 @@ async fn append(
         kind: kind.to_string(),
         payload,
     }))
+}
+
+/// Give each event of the feed its summary, for viewers. Ends when the feed
+/// does; a burst past the channel's capacity is skipped, as a viewer's is.
+async fn summarise_feed(
+    mut feed: broadcast::Receiver<EventRecord>,
+    live: broadcast::Sender<TimelineEvent>,
+) {
+    loop {
+        match feed.recv().await {
+            Ok(record) => {
+                let _ = live.send(event(record));
+            }
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "live timeline fell behind; events skipped");
+            }
+            Err(broadcast::error::RecvError::Closed) => return,
+        }
+    }
+}
+
+/// An event as the store keeps it (the summary is derived, not stored).
+fn record(event: TimelineEvent) -> EventRecord {
+    EventRecord {
+        id: event.id,
+        incident_id: event.incident_id,
+        at: event.at,
+        actor: event.actor,
+        kind: event.kind,
+        payload: event.payload,
+    }
 }
 
 /// A stored event as viewers see it, with its one-line summary.

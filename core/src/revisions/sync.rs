@@ -1,20 +1,24 @@
 //! Keeps the runbook index equal to the current revisions: the directory
 //! import (at start and on every file-watch event), saves (which wait until
-//! the index shows them) and a poll of the newest revision id, so replicas
-//! sharing the database pick up each other's saves within a poll interval.
+//! the index shows them) and other portals' saves: on their notification
+//! where the database sends one, else on a poll of the newest revision id.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::{Mutex, mpsc, watch};
 
 use super::{ImportReport, Revisions};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
 use crate::runbooks::rules::RuleSet;
 use crate::runbooks::{RunbookIndex, RunbookStore, read_sources};
+
+/// The poll under notifications: a save is normally seen within
+/// milliseconds; this bounds how late it can be if a notification is lost.
+pub const SAFETY_POLL: Duration = Duration::from_secs(30);
 
 pub struct RunbookSync {
     store: Arc<RunbookStore>,
@@ -117,13 +121,32 @@ impl RunbookSync {
         Ok(())
     }
 
-    /// Poll the newest revision id every `every`: how a replica learns of
-    /// another's save (SQLite now; PostgreSQL could `LISTEN` instead).
-    pub fn spawn_poll(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+    /// Rebuild when another portal may have saved: on every wake-up of the
+    /// revisions topic (PostgreSQL's notifications) and at least every
+    /// [`SAFETY_POLL`]; without wake-ups (SQLite), on a poll every `every`.
+    pub fn spawn_follow(
+        self: &Arc<Self>,
+        mut wakes: Option<watch::Receiver<u64>>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         let sync = self.clone();
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(every).await;
+                let poll = if wakes.is_some() { SAFETY_POLL } else { every };
+                let woken = async {
+                    match wakes.as_mut() {
+                        Some(rx) => rx.changed().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    still_listening = woken => {
+                        if !still_listening {
+                            wakes = None;
+                        }
+                    }
+                    () = tokio::time::sleep(poll) => {}
+                }
                 if let Err(error) = sync.rebuild(false).await {
                     tracing::warn!(%error, "checking for new runbook revisions failed");
                 }

@@ -1,32 +1,37 @@
 //! The live feed of committed timeline events, behind a trait so a backend
-//! shared by several replicas can feed it from the database (PostgreSQL:
-//! `LISTEN/NOTIFY` into the same local broadcast) instead of in-process.
+//! shared by several replicas can feed it from the database (PostgreSQL
+//! re-reads new events in commit order on every notification) instead of
+//! in-process.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use portal_types::TimelineEvent;
 use tokio::sync::broadcast;
 
-/// Viewers subscribe; the timeline publishes after every commit.
+use super::EventRecord;
+
+/// The timeline tells the feed of each commit; viewers subscribe.
 pub trait TimelineFeed: Send + Sync {
-    /// Announce one commit's events (possibly none). Called only once they
-    /// are durable, so a viewer never sees an event that could be lost.
-    fn publish(&self, events: Vec<TimelineEvent>);
-    /// Every event published from now on.
-    fn subscribe(&self) -> broadcast::Receiver<TimelineEvent>;
-    /// Changes whenever a commit is published; pages cached before are stale.
+    /// One commit's events (possibly none), called once they are durable,
+    /// so a viewer never sees an event that could be lost.
+    fn committed(&self, events: Vec<EventRecord>);
+    /// Every event committed from now on, by any portal sharing the
+    /// database, in commit order.
+    fn subscribe(&self) -> broadcast::Receiver<EventRecord>;
+    /// Changes whenever a commit is known; pages cached before are stale.
     fn version(&self) -> u64;
 }
+
+/// Events a slow viewer may lag behind before it misses some.
+pub const FEED_CAPACITY: usize = 1024;
 
 /// One process's feed: a Tokio broadcast channel. Enough for SQLite, whose
 /// file is written by one portal at a time.
 pub struct BroadcastFeed {
-    events: broadcast::Sender<TimelineEvent>,
+    events: broadcast::Sender<EventRecord>,
     commits: AtomicU64,
 }
 
 impl BroadcastFeed {
-    /// `capacity`: events a slow viewer may lag behind before it misses some.
     pub fn new(capacity: usize) -> BroadcastFeed {
         BroadcastFeed {
             events: broadcast::channel(capacity).0,
@@ -37,12 +42,12 @@ impl BroadcastFeed {
 
 impl Default for BroadcastFeed {
     fn default() -> BroadcastFeed {
-        BroadcastFeed::new(1024)
+        BroadcastFeed::new(FEED_CAPACITY)
     }
 }
 
 impl TimelineFeed for BroadcastFeed {
-    fn publish(&self, events: Vec<TimelineEvent>) {
+    fn committed(&self, events: Vec<EventRecord>) {
         self.commits.fetch_add(1, Ordering::AcqRel);
         for event in events {
             // No receiver is not an error: nobody is watching.
@@ -50,7 +55,7 @@ impl TimelineFeed for BroadcastFeed {
         }
     }
 
-    fn subscribe(&self) -> broadcast::Receiver<TimelineEvent> {
+    fn subscribe(&self) -> broadcast::Receiver<EventRecord> {
         self.events.subscribe()
     }
 
@@ -67,18 +72,17 @@ mod tests {
     async fn every_commit_bumps_the_version_and_reaches_subscribers() {
         let feed = BroadcastFeed::new(4);
         let mut viewer = feed.subscribe();
-        feed.publish(Vec::new());
+        feed.committed(Vec::new());
         assert_eq!(feed.version(), 1, "a commit with no events still counts");
-        let event = TimelineEvent {
+        let event = EventRecord {
             id: 1,
             incident_id: 7,
             at: chrono::Utc::now(),
             actor: "a".into(),
             kind: "note".into(),
-            summary: String::new(),
             payload: serde_json::json!({}),
         };
-        feed.publish(vec![event]);
+        feed.committed(vec![event]);
         assert_eq!(feed.version(), 2);
         assert_eq!(viewer.recv().await.unwrap().incident_id, 7);
     }

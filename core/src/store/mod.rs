@@ -9,6 +9,7 @@
 
 #[cfg(test)]
 pub(crate) mod conformance;
+pub mod changes;
 pub mod feed;
 mod incidents;
 pub mod postgres;
@@ -19,6 +20,7 @@ pub mod transfer;
 
 use std::sync::Arc;
 
+pub use changes::{Changes, Topic};
 pub use feed::{BroadcastFeed, TimelineFeed};
 pub use incidents::{
     EventRecord, IncidentFilter, IncidentRecord, IncidentState, IncidentStore, IncidentTx,
@@ -55,8 +57,9 @@ pub trait Backend: Send + Sync {
     async fn close(&self);
 }
 
-/// Every store of one backend, and the live feed of committed timeline
-/// events; cheap to clone.
+/// Every store of one backend, the live feed of committed timeline events
+/// and the signal of other portals' changes; cheap to clone. A backend's
+/// `open` builds it.
 #[derive(Clone)]
 pub struct Stores {
     pub incidents: Arc<dyn IncidentStore>,
@@ -64,31 +67,17 @@ pub struct Stores {
     pub revisions: Arc<dyn RevisionStore>,
     pub checks: Arc<dyn CheckRunStore>,
     pub tokens: Arc<dyn TokenStore>,
+    /// Wake-ups when another portal changed shared data.
+    changes: Arc<dyn Changes>,
     /// Both ends of a whole-database copy (`transfer::copy`).
     transfer: Arc<dyn transfer::Transfer>,
     backend: Arc<dyn Backend>,
 }
 
 impl Stores {
-    /// Bundle a backend's stores (what a backend's `open` returns).
-    pub fn new(
-        incidents: Arc<dyn IncidentStore>,
-        feed: Arc<dyn TimelineFeed>,
-        revisions: Arc<dyn RevisionStore>,
-        checks: Arc<dyn CheckRunStore>,
-        tokens: Arc<dyn TokenStore>,
-        transfer: Arc<dyn transfer::Transfer>,
-        backend: Arc<dyn Backend>,
-    ) -> Stores {
-        Stores {
-            incidents,
-            feed,
-            revisions,
-            checks,
-            tokens,
-            transfer,
-            backend,
-        }
+    /// What other portals sharing the database change (none for SQLite).
+    pub fn changes(&self) -> &dyn Changes {
+        &*self.changes
     }
 
     pub async fn ping(&self) -> StoreResult<()> {

@@ -10,7 +10,7 @@ use sqlx::postgres::PgRow;
 use sqlx::types::Json;
 use sqlx::{Postgres, QueryBuilder, Row};
 
-use super::{Db, FINGERPRINT_LOCK, INCIDENT_LOCK, Write, store_error};
+use super::{Db, FINGERPRINT_LOCK, INCIDENT_LOCK, TIMELINE_LOCK, Write, store_error};
 use crate::store::{
     EventRecord, IncidentFilter, IncidentRecord, IncidentState, IncidentStore, IncidentTx,
     NewEvent, NewIncidentRecord, StatusFilter, StoreResult,
@@ -18,7 +18,7 @@ use crate::store::{
 
 pub(super) struct PgIncidents(pub(super) Db);
 
-const EVENT_COLUMNS: &str = "id, incident_id, at, actor, kind, payload";
+pub(super) const EVENT_COLUMNS: &str = "id, incident_id, at, actor, kind, payload";
 
 #[async_trait::async_trait]
 impl IncidentStore for PgIncidents {
@@ -87,7 +87,14 @@ impl IncidentStore for PgIncidents {
     }
 
     async fn begin(&self) -> StoreResult<Box<dyn IncidentTx>> {
-        Ok(Box::new(self.0.begin().await?))
+        // Timeline writes take turns across processes, as revision writes
+        // do: event ids then become visible in commit order, which the feed
+        // relies on to read every replica's events by id without gaps
+        // (`feed.rs`). Taken first, before any row lock, so two writers
+        // cannot deadlock; a group commit holds it once for its whole batch.
+        let mut write = self.0.begin().await?;
+        write.lock_key(TIMELINE_LOCK, "").await?;
+        Ok(Box::new(write))
     }
 }
 

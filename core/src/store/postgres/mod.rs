@@ -13,7 +13,9 @@
 //!   incident per fingerprint by a partial unique index.
 
 mod checks;
+mod feed;
 mod incidents;
+mod listen;
 mod revisions;
 #[cfg(any(test, feature = "testdb"))]
 pub mod testdb;
@@ -29,7 +31,7 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgPool, Postgres, Transaction};
 
-use super::{Backend, BroadcastFeed, StoreError, StoreResult, Stores};
+use super::{Backend, Changes, StoreError, StoreResult, Stores, Topic};
 
 /// This backend's migrations, compiled into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/postgres/migrations");
@@ -39,17 +41,18 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/postgres/mi
 /// safe: sqlx serialises migrations with an advisory lock.
 pub async fn open(url: &str) -> StoreResult<Stores> {
     let db = connect(url).await?;
-    Ok(Stores::new(
-        Arc::new(incidents::PgIncidents(db.clone())),
-        // One process's feed for now; LISTEN/NOTIFY across replicas is
-        // issue #14 item 2.
-        Arc::new(BroadcastFeed::default()),
-        Arc::new(revisions::PgRevisions(db.clone())),
-        Arc::new(checks::PgCheckRuns(db.clone())),
-        Arc::new(tokens::PgTokens(db.clone())),
-        Arc::new(transfer::PgTransfer(db.clone())),
-        Arc::new(db),
-    ))
+    let listener = listen::Listener::start(&db.pool).await?;
+    let feed = feed::PgFeed::start(db.clone(), listener.follow(Topic::Timeline)).await?;
+    Ok(Stores {
+        incidents: Arc::new(incidents::PgIncidents(db.clone())),
+        feed: Arc::new(feed),
+        revisions: Arc::new(revisions::PgRevisions(db.clone())),
+        checks: Arc::new(checks::PgCheckRuns(db.clone())),
+        tokens: Arc::new(tokens::PgTokens(db.clone())),
+        changes: Arc::new(listener),
+        transfer: Arc::new(transfer::PgTransfer(db.clone())),
+        backend: Arc::new(db),
+    })
 }
 
 async fn connect(url: &str) -> StoreResult<Db> {
@@ -107,6 +110,8 @@ impl Db {
 const REVISION_LOCK: &str = "revision:";
 const INCIDENT_LOCK: &str = "incident:";
 const FINGERPRINT_LOCK: &str = "fingerprint:";
+/// Held by every incidents transaction: timeline commits take turns.
+const TIMELINE_LOCK: &str = "timeline";
 
 impl Write {
     async fn commit(self) -> StoreResult<()> {

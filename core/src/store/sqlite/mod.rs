@@ -19,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use super::changes::Unshared;
 use super::{Backend, BroadcastFeed, StoreError, StoreResult, Stores};
 
 /// This backend's migrations, compiled into the binary.
@@ -40,15 +41,16 @@ pub enum Durability {
 /// missing), bring its schema up to date, and bundle its stores.
 pub async fn open(database: &str, durability: Durability) -> StoreResult<Stores> {
     let db = connect(database, durability).await?;
-    Ok(Stores::new(
-        Arc::new(incidents::SqliteIncidents(db.clone())),
-        Arc::new(BroadcastFeed::default()),
-        Arc::new(revisions::SqliteRevisions(db.clone())),
-        Arc::new(checks::SqliteCheckRuns(db.clone())),
-        Arc::new(tokens::SqliteTokens(db.clone())),
-        Arc::new(transfer::SqliteTransfer(db.clone())),
-        Arc::new(db),
-    ))
+    Ok(Stores {
+        incidents: Arc::new(incidents::SqliteIncidents(db.clone())),
+        feed: Arc::new(BroadcastFeed::default()),
+        revisions: Arc::new(revisions::SqliteRevisions(db.clone())),
+        checks: Arc::new(checks::SqliteCheckRuns(db.clone())),
+        tokens: Arc::new(tokens::SqliteTokens(db.clone())),
+        changes: Arc::new(Unshared),
+        transfer: Arc::new(transfer::SqliteTransfer(db.clone())),
+        backend: Arc::new(db),
+    })
 }
 
 async fn connect(database: &str, durability: Durability) -> StoreResult<Db> {
