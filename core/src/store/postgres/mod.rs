@@ -14,6 +14,8 @@
 
 mod checks;
 mod feed;
+#[cfg(test)]
+mod feed_tests;
 mod incidents;
 mod listen;
 mod revisions;
