@@ -14,11 +14,11 @@ use portal_core::Core;
 use portal_core::alerts::AlertHub;
 use portal_core::auth::Auth;
 use portal_core::incidents::Timeline;
-use portal_core::store::Topic;
 use portal_core::metrics::Metrics;
 use portal_core::revisions::Revisions;
 use portal_core::revisions::sync::RunbookSync;
 use portal_core::runbooks::RunbookStore;
+use portal_core::store::Topic;
 use portal_core::tokens::Tokens;
 use portal_core::use_cases::{Catalog, Checks, Editing, Incidents};
 

@@ -1,11 +1,12 @@
 //! Test harness: start the real portal binary, real Prometheus and
-//! Alertmanager (Debian packages) and headless Chromium, each on a free
+//! Alertmanager, nginx (Debian packages) and headless Chromium, each on a free
 //! 127.0.0.1 port with temporary files, and stop them when the guard drops.
 
 pub mod alertmanager;
 pub mod browser;
 pub mod check_portal;
 pub mod measure;
+pub mod nginx;
 pub mod portal;
 pub mod process;
 pub mod prometheus;
@@ -15,6 +16,7 @@ pub mod targets;
 
 pub use alertmanager::Alertmanager;
 pub use browser::Browser;
+pub use nginx::Nginx;
 pub use portal::Portal;
 pub use prometheus::Prometheus;
 

@@ -91,7 +91,8 @@ impl Timeline {
     /// durable.
     async fn commit(&self, tx: Box<dyn IncidentTx>, events: Vec<TimelineEvent>) -> Result<()> {
         tx.commit().await?;
-        self.feed.committed(events.into_iter().map(record).collect());
+        self.feed
+            .committed(events.into_iter().map(record).collect());
         Ok(())
     }
 

@@ -7,9 +7,9 @@
 //! SQL, its migrations directory and its write discipline. No type of a
 //! backend's driver crosses this module's boundary.
 
+pub mod changes;
 #[cfg(test)]
 pub(crate) mod conformance;
-pub mod changes;
 pub mod feed;
 mod incidents;
 pub mod postgres;

@@ -71,7 +71,10 @@ async fn every_portal_sees_every_commit_once_in_commit_order() {
             "portal {portal}: nothing twice"
         );
     }
-    assert!(portals[1].version() > 0, "the other portal's pages are stale");
+    assert!(
+        portals[1].version() > 0,
+        "the other portal's pages are stale"
+    );
     a.close().await;
     b.close().await;
 }
@@ -109,7 +112,10 @@ async fn events_arrive_without_their_notification_and_after_a_lost_listener() {
         .execute(&raw)
         .await
         .unwrap();
-    writer.act(incident.id, note("quiet".into()), "bob").await.unwrap();
+    writer
+        .act(incident.id, note("quiet".into()), "bob")
+        .await
+        .unwrap();
     assert_eq!(next(&mut viewer).await.payload["text"], "quiet");
     sqlx::query("ALTER TABLE incident_events ENABLE TRIGGER incident_events_notify")
         .execute(&raw)
@@ -126,7 +132,10 @@ async fn events_arrive_without_their_notification_and_after_a_lost_listener() {
     .unwrap();
     assert!(!killed.is_empty(), "the listeners were found");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    writer.act(incident.id, note("after".into()), "bob").await.unwrap();
+    writer
+        .act(incident.id, note("after".into()), "bob")
+        .await
+        .unwrap();
     assert_eq!(next(&mut viewer).await.payload["text"], "after");
     a.close().await;
     b.close().await;
