@@ -58,8 +58,19 @@ fn free_port() -> u16 {
 
 impl Cluster {
     /// initdb and start; panics (naming the package) when PostgreSQL is not
-    /// installed, so a machine without it never passes silently.
+    /// installed, so a machine without it never passes silently. Tests run
+    /// with `fsync=off` (nothing here must survive power loss).
     pub fn start() -> Cluster {
+        Cluster::start_with(false)
+    }
+
+    /// A cluster that fsyncs its commits, as a production server does: what
+    /// benchmarks compare with SQLite's `synchronous = FULL`.
+    pub fn start_durable() -> Cluster {
+        Cluster::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Cluster {
         let bin = server_bin();
         let dir = tempfile::tempdir().unwrap();
         let as_postgres = is_root();
@@ -95,9 +106,10 @@ impl Cluster {
         );
         cluster.port = free_port();
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c max_connections=60",
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync={} -c max_connections=60",
             cluster.port,
-            cluster._dir.path().display()
+            cluster._dir.path().display(),
+            if durable { "on" } else { "off" },
         );
         let log = cluster._dir.path().join("server.log");
         cluster.run_tool(
