@@ -13,6 +13,7 @@ use tokio::sync::{Mutex, mpsc, watch};
 use super::{ImportReport, Revisions};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
+use crate::store::changes::wake_or_poll;
 use crate::runbooks::rules::RuleSet;
 use crate::runbooks::{RunbookIndex, RunbookStore, read_sources};
 
@@ -133,20 +134,7 @@ impl RunbookSync {
         tokio::spawn(async move {
             loop {
                 let poll = if wakes.is_some() { SAFETY_POLL } else { every };
-                let woken = async {
-                    match wakes.as_mut() {
-                        Some(rx) => rx.changed().await.is_ok(),
-                        None => std::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    still_listening = woken => {
-                        if !still_listening {
-                            wakes = None;
-                        }
-                    }
-                    () = tokio::time::sleep(poll) => {}
-                }
+                wake_or_poll(&mut wakes, poll).await;
                 if let Err(error) = sync.rebuild(false).await {
                     tracing::warn!(%error, "checking for new runbook revisions failed");
                 }

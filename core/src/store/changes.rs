@@ -3,6 +3,8 @@
 //! carries no data; whoever follows a topic re-reads what it has not seen
 //! from the tables, so a lost or merged notification costs nothing.
 
+use std::time::Duration;
+
 use tokio::sync::watch;
 
 /// What a portal follows across replicas; one notification channel each.
@@ -43,5 +45,25 @@ pub struct Unshared;
 impl Changes for Unshared {
     fn follow(&self, _topic: Topic) -> Option<watch::Receiver<u64>> {
         None
+    }
+}
+
+/// Wait for the next wake-up from `wakes` or until `poll` has passed,
+/// whichever comes first: how a follower combines notifications with its
+/// safety poll. A wake-up source that closed is dropped, leaving the poll.
+pub async fn wake_or_poll(wakes: &mut Option<watch::Receiver<u64>>, poll: Duration) {
+    let woken = async {
+        match wakes.as_mut() {
+            Some(rx) => rx.changed().await.is_ok(),
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        still_listening = woken => {
+            if !still_listening {
+                *wakes = None;
+            }
+        }
+        () = tokio::time::sleep(poll) => {}
     }
 }

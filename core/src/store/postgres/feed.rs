@@ -16,6 +16,7 @@ use tokio::sync::{Notify, broadcast, watch};
 
 use super::incidents::{EVENT_COLUMNS, event_from_row};
 use super::{Db, store_error};
+use crate::store::changes::wake_or_poll;
 use crate::store::feed::FEED_CAPACITY;
 use crate::store::{EventRecord, StoreResult, TimelineFeed};
 
@@ -79,20 +80,9 @@ async fn follow(
     mut seen: i64,
 ) {
     loop {
-        let notified = async {
-            match wakes.as_mut() {
-                Some(rx) => rx.changed().await.is_ok(),
-                None => std::future::pending().await,
-            }
-        };
         tokio::select! {
-            still_listening = notified => {
-                if !still_listening {
-                    wakes = None;
-                }
-            }
+            () = wake_or_poll(&mut wakes, SAFETY_POLL) => {}
             () = shared.poke.notified() => {}
-            () = tokio::time::sleep(SAFETY_POLL) => {}
         }
         match catch_up(&db, &shared, seen).await {
             Ok(newest) => seen = newest,
