@@ -13,9 +13,9 @@ use tokio::sync::{Mutex, mpsc, watch};
 use super::{ImportReport, Revisions};
 use crate::error::{Error, Result};
 use crate::metrics::Metrics;
-use crate::store::changes::wake_or_poll;
 use crate::runbooks::rules::RuleSet;
 use crate::runbooks::{RunbookIndex, RunbookStore, read_sources};
+use crate::store::changes::wake_or_poll;
 
 /// The poll under notifications: a save is normally seen within
 /// milliseconds; this bounds how late it can be if a notification is lost.
