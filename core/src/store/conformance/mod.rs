@@ -6,13 +6,13 @@
 //! call [`run_all`] with a way to make a fresh, empty database.
 
 use std::future::Future;
-use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use portal_types::{CheckResult, CheckStatus, IncidentAction, IncidentQuery, IncidentStatus};
 use portal_types::{Origin, SaveOutcome};
 
 mod engines;
+mod writers;
 
 use super::{NewEvent, NewIncidentRecord, NewRevision, StoreError, Stores};
 
@@ -54,6 +54,10 @@ where
         };
     }
     use engines::{revisions_round_trip, timeline_round_trip, two_portals_on_one_database};
+    use writers::{
+        concurrent_actions_on_an_incident_serialise, concurrent_revision_saves_serialise,
+        event_ids_are_committed_in_order, revision_ids_are_committed_in_order,
+    };
     run!(
         ping_then_close,
         ledgers_refuse_update_and_delete,
@@ -62,6 +66,7 @@ where
         one_incident_per_runbook_when_asked,
         concurrent_revision_saves_serialise,
         revision_ids_are_committed_in_order,
+        event_ids_are_committed_in_order,
         concurrent_actions_on_an_incident_serialise,
         a_dropped_transaction_writes_nothing,
         tokens_are_stored_as_hashes_and_live_names_are_unique,
@@ -265,93 +270,6 @@ async fn one_incident_per_runbook_when_asked(h: &Harness) {
     let stored = h.stores.incidents.get(id).await.unwrap().unwrap();
     assert_eq!(stored.labels, labels);
     assert_eq!(stored.opened_at, at(0));
-}
-
-/// A save reads the current revision and appends on top of it; a second
-/// save of the same file meanwhile must wait and then see the first one's
-/// revision, never the same parent.
-async fn concurrent_revision_saves_serialise(h: &Harness) {
-    let mut first = h.stores.revisions.begin().await.unwrap();
-    assert!(first.current("g/A.md").await.unwrap().is_none());
-    let stores = h.stores.clone();
-    let second = tokio::spawn(async move {
-        let mut tx = stores.revisions.begin().await.unwrap();
-        let seen = tx.current("g/A.md").await.unwrap();
-        let parent = seen.as_ref().map(|r| r.id);
-        tx.append(&revision("g/A.md", parent, "two")).await.unwrap();
-        tx.commit().await.unwrap();
-        seen
-    });
-    // Give the second save every chance to read too early.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!second.is_finished(), "the second save did not wait");
-    let one = first
-        .append(&revision("g/A.md", None, "one"))
-        .await
-        .unwrap();
-    first.commit().await.unwrap();
-    let seen = second
-        .await
-        .unwrap()
-        .expect("the second save saw no revision");
-    assert_eq!(seen.id, one.id);
-    assert_eq!(seen.source, "one");
-    assert_eq!(seen.created_at, one.created_at);
-    let current = h.stores.revisions.current("g/A.md").await.unwrap().unwrap();
-    assert_eq!(current.parent_id, Some(one.id));
-    assert_eq!(h.stores.revisions.max_id().await.unwrap(), current.id);
-}
-
-/// Revisions of two runbooks written at once still commit in id order: the
-/// index sync treats the newest id as a watermark, so a smaller id must
-/// never become visible after a larger one.
-async fn revision_ids_are_committed_in_order(h: &Harness) {
-    let mut first = h.stores.revisions.begin().await.unwrap();
-    first.current("g/A.md").await.unwrap();
-    let a = first.append(&revision("g/A.md", None, "a")).await.unwrap();
-    let stores = h.stores.clone();
-    let second = tokio::spawn(async move {
-        let mut tx = stores.revisions.begin().await.unwrap();
-        tx.current("g/B.md").await.unwrap();
-        let b = tx.append(&revision("g/B.md", None, "b")).await.unwrap();
-        tx.commit().await.unwrap();
-        b.id
-    });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(
-        h.stores.revisions.max_id().await.unwrap(),
-        0,
-        "a later revision committed before an earlier one"
-    );
-    first.commit().await.unwrap();
-    let b = second.await.unwrap();
-    assert!(a.id < b, "{} then {b}", a.id);
-    assert_eq!(h.stores.revisions.max_id().await.unwrap(), b);
-}
-
-/// What an action reads of an incident stays true until it commits.
-async fn concurrent_actions_on_an_incident_serialise(h: &Harness) {
-    let labels = Default::default();
-    let mut tx = h.stores.incidents.begin().await.unwrap();
-    let id = tx.insert(&incident(None, &labels)).await.unwrap().unwrap();
-    tx.commit().await.unwrap();
-    let mut first = h.stores.incidents.begin().await.unwrap();
-    assert_eq!(
-        first.state(id).await.unwrap().unwrap().status,
-        IncidentStatus::Open
-    );
-    let stores = h.stores.clone();
-    let second = tokio::spawn(async move {
-        let mut tx = stores.incidents.begin().await.unwrap();
-        let state = tx.state(id).await.unwrap().unwrap();
-        tx.commit().await.unwrap();
-        state.status
-    });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(!second.is_finished(), "the second action did not wait");
-    first.acknowledge(id, at(3), "alice").await.unwrap();
-    first.commit().await.unwrap();
-    assert_eq!(second.await.unwrap(), IncidentStatus::Acknowledged);
 }
 
 async fn a_dropped_transaction_writes_nothing(h: &Harness) {
