@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use super::AlertHub;
 use super::snapshot::Slot;
 use crate::metrics::Metrics;
-use crate::store::{AlertSnapshots, Leadership, Published};
+use crate::store::{AlertSnapshots, Leadership, Published, StoreError};
 
 /// What a follower needs to take part: the database's election and its
 /// wake-ups for new pictures (`None`: the slow poll alone).
@@ -48,7 +48,9 @@ pub(super) async fn run(
     } = election;
     let mut follower = Follower::default();
     loop {
-        match snapshots.try_lead(&me).await {
+        // Bounded, so a hung database cannot stop the stale marks below.
+        let attempt = tokio::time::timeout(interval, snapshots.try_lead(&me)).await;
+        match attempt.unwrap_or_else(|_| Err(StoreError::Busy("no answer".into()))) {
             Ok(Some(lead)) => {
                 let Some(strong) = hub.upgrade() else { return };
                 tracing::info!(leader = %me, "poller leader: this portal polls the upstreams");
@@ -154,13 +156,18 @@ struct Follower {
 
 impl Follower {
     async fn refresh(&mut self, hub: &AlertHub, store: &dyn AlertSnapshots, interval: Duration) {
-        let mut read = store.latest(self.known).await;
+        let latest = |known| async move {
+            tokio::time::timeout(interval, store.latest(known))
+                .await
+                .unwrap_or_else(|_| Err(StoreError::Busy("no answer".into())))
+        };
+        let mut read = latest(self.known).await;
         // Back from silence with nothing new: read the picture again so
         // installing it clears the marks.
         if self.silent.is_some()
             && matches!(&read, Ok(Some(p)) if p.body.is_none() && p.age <= interval * 2)
         {
-            read = store.latest(None).await;
+            read = latest(None).await;
         }
         let mut picture = None;
         match read {

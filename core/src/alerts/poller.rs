@@ -1,6 +1,7 @@
 //! One background task per upstream. Each interval it makes a fixed number of
 //! requests (Prometheus: alerts + rules; Alertmanager: alerts + silences),
-//! whatever the number of viewers, and hands the outcome to the hub.
+//! whatever the number of viewers, and hands the outcome to the hub. It
+//! polls only while this portal is the poller leader (see `leader`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
