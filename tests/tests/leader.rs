@@ -149,7 +149,12 @@ async fn one_leader_polls_for_every_replica_and_another_takes_over() {
     let (banner, on_c) = (banner.unwrap(), on_c.unwrap());
     println!("stale banner {silent_at:?} after the leader froze");
     assert!(banner.contains("stale-banner"), "shown as the stale banner");
-    assert!(silent_at >= INTERVAL * 2, "not before two intervals");
+    // Two intervals after the last publish, which preceded the freeze by
+    // at most about one.
+    assert!(
+        silent_at >= INTERVAL && silent_at <= INTERVAL * 4,
+        "{silent_at:?}"
+    );
     let error = on_c["upstreams"][0]["last_error"]
         .as_str()
         .unwrap_or_default();
