@@ -57,12 +57,17 @@ pub(super) async fn run(
                 metrics.set_alerts_leader(true);
                 strong.leading.send_replace(true);
                 drop(strong);
-                lead_until_lost(&hub, lead, interval).await;
+                let last = lead_until_lost(&hub, lead, interval).await;
                 metrics.set_alerts_leader(false);
                 let Some(strong) = hub.upgrade() else { return };
                 strong.leading.send_replace(false);
                 tracing::info!(leader = %me, "poller follower: serving the leader's snapshots");
-                follower = Follower::default();
+                // Our own last publish counts as the newest seen, so if the
+                // database stays away our stopped pollers' data turns stale.
+                follower = Follower {
+                    seen: last.map(|(at, read_at)| (at, Duration::ZERO, read_at)),
+                    ..Follower::default()
+                };
             }
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "poller election failed; trying again"),
@@ -100,10 +105,16 @@ fn identity(boot: &str) -> String {
 
 /// Publish after every change (a short pause merges the pollers' records
 /// of one round) and at least once per interval, which also proves the
-/// lock's connection alive. Returns when leadership may be lost.
-async fn lead_until_lost(hub: &Weak<AlertHub>, mut lead: Box<dyn Leadership>, interval: Duration) {
+/// lock's connection alive. Returns when leadership may be lost, with the
+/// time of the last publish or heartbeat.
+async fn lead_until_lost(
+    hub: &Weak<AlertHub>,
+    mut lead: Box<dyn Leadership>,
+    interval: Duration,
+) -> Option<(DateTime<Utc>, Instant)> {
+    let mut done = None;
     let Some(mut changes) = hub.upgrade().map(|h| h.subscribe()) else {
-        return;
+        return done;
     };
     let merge = (interval / 4).min(Duration::from_millis(250));
     let mut last: Option<String> = None;
@@ -111,7 +122,7 @@ async fn lead_until_lost(hub: &Weak<AlertHub>, mut lead: Box<dyn Leadership>, in
         tokio::select! {
             changed = changes.changed() => {
                 if changed.is_err() {
-                    return;
+                    return done;
                 }
                 tokio::time::sleep(merge).await;
                 changes.borrow_and_update();
@@ -119,7 +130,7 @@ async fn lead_until_lost(hub: &Weak<AlertHub>, mut lead: Box<dyn Leadership>, in
             () = tokio::time::sleep(interval) => {}
         }
         let Some(json) = hub.upgrade().map(|h| h.picture_json()) else {
-            return;
+            return done;
         };
         let Some(json) = json else { continue };
         let step = async {
@@ -130,14 +141,17 @@ async fn lead_until_lost(hub: &Weak<AlertHub>, mut lead: Box<dyn Leadership>, in
             }
         };
         match tokio::time::timeout(interval, step).await {
-            Ok(Ok(())) => last = Some(json),
+            Ok(Ok(())) => {
+                last = Some(json);
+                done = Some((Utc::now(), Instant::now()));
+            }
             Ok(Err(error)) => {
                 tracing::warn!(%error, "poller leader lost its database session; stepping down");
-                return;
+                return done;
             }
             Err(_) => {
                 tracing::warn!("poller leader's database session stopped answering; stepping down");
-                return;
+                return done;
             }
         }
     }

@@ -102,3 +102,61 @@ async fn a_follower_serves_the_leaders_picture_and_says_when_it_stops() {
     until(&hub, "the mark cleared", |s| s.upstreams[0].healthy()).await;
     assert!(!*hub.leading.borrow(), "the follower never polled");
 }
+
+#[tokio::test]
+async fn a_leader_whose_session_dies_steps_down_and_then_shows_the_silence() {
+    let cluster = Cluster::start();
+    let url = cluster.fresh_database().await;
+    let own_db = crate::store::open(&url).await.unwrap();
+    let other_db = crate::store::open(&url).await.unwrap();
+    let upstream = Upstream::from_url("http://127.0.0.1:1");
+    let interval = Duration::from_secs(1);
+    let hub = AlertHub::start(
+        Upstreams {
+            prometheus: std::slice::from_ref(&upstream),
+            alertmanager: &[],
+        },
+        interval,
+        Duration::from_secs(15),
+        Arc::new(NoRunbooks),
+        Arc::new(Metrics::new()),
+        Some(Election {
+            snapshots: own_db.alert_snapshots().unwrap(),
+            wake: own_db.changes().follow(Topic::Alerts),
+        }),
+    );
+    let other = other_db.alert_snapshots().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while other.latest(None).await.unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the hub never published");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(*hub.leading.borrow(), "alone, it leads");
+
+    // Its session ends (an administrator, a failover of the database);
+    // someone else takes the lock and publishes nothing.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut taken = None;
+    while taken.is_none() {
+        assert!(Instant::now() < deadline, "the lock was never released");
+        taken = other.try_lead("silent").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    while *hub.leading.borrow() {
+        assert!(Instant::now() < deadline, "the hub never stepped down");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    until(&hub, "the silence", |s| {
+        s.upstreams[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("no snapshot from the poller leader since "))
+    })
+    .await;
+}
