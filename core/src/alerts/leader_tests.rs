@@ -1,6 +1,7 @@
-//! A following hub on a throwaway PostgreSQL: it serves what the leader
+//! Hubs on a throwaway PostgreSQL: a follower serves what the leader
 //! publishes, never polls, marks every upstream stale once nothing was
-//! published for two intervals, and clears that when the leader is back.
+//! published for two intervals, and clears that when the leader is back; a
+//! leader whose session dies steps down.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

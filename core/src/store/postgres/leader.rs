@@ -97,7 +97,7 @@ impl Leadership for PgLead {
     async fn publish(&mut self, json: &str) -> StoreResult<i64> {
         sqlx::query_scalar(
             "INSERT INTO alert_snapshots AS s (id, version, published_at, leader, snapshot)
-             VALUES (1, 1, now(), $1, $2::jsonb)
+             VALUES (1, 1, now(), $1, $2::json)
              ON CONFLICT (id) DO UPDATE SET version = s.version + 1, published_at = now(),
                  leader = excluded.leader, snapshot = excluded.snapshot
              RETURNING version",

@@ -31,7 +31,7 @@ async fn one_contender_leads_and_the_other_takes_over_when_its_session_ends() {
         .unwrap();
     let seen = sb.latest(None).await.unwrap().expect("published");
     assert_eq!((seen.version, seen.leader.as_str()), (v1, "a"));
-    assert_eq!(seen.body.as_deref(), Some(r#"{"slots": []}"#));
+    assert_eq!(seen.body.as_deref(), Some(r#"{"slots":[]}"#));
     assert!(seen.age < std::time::Duration::from_secs(5));
     lead.heartbeat().await.unwrap();
     let again = sb.latest(Some(v1)).await.unwrap().expect("published");
@@ -60,8 +60,15 @@ async fn one_contender_leads_and_the_other_takes_over_when_its_session_ends() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     let mut next = next.expect("b takes over");
-    let v2 = next.publish(r#"{"slots":[1]}"#).await.unwrap();
+    // Any label value is publishable, even one jsonb would refuse.
+    let odd = r#"{"slots":[{"v":"a\u0000b"}]}"#;
+    let v2 = next.publish(odd).await.unwrap();
     assert_eq!(v2, v1 + 1);
+    let seen = sa.latest(Some(v1)).await.unwrap().expect("published");
+    assert_eq!(
+        (seen.leader.as_str(), seen.body.as_deref()),
+        ("b", Some(odd))
+    );
     assert!(sa.try_lead("a").await.unwrap().is_none(), "b leads now");
 
     // Dropping a leadership (a clean step-down) releases it too.
