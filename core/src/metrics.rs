@@ -80,6 +80,7 @@ pub struct Metrics {
     upstream_up: Family<UpstreamLabels, Gauge>,
     sse_subscribers: Gauge,
     sse_events: Counter,
+    alerts_leader: Gauge,
     connections_open: Gauge,
     connections_refused: Counter,
 }
@@ -154,6 +155,12 @@ impl Metrics {
         let upstream_up = Family::<UpstreamLabels, Gauge>::default();
         let sse_subscribers = Gauge::default();
         let sse_events = Counter::default();
+        let alerts_leader = Gauge::default();
+        registry.register(
+            "alerts_leader",
+            "1 while this portal is the poller leader (polls the upstreams and publishes)",
+            alerts_leader.clone(),
+        );
         registry.register(
             "upstream_data_age_seconds",
             "Seconds since the upstream last answered a poll (age of the snapshot's data)",
@@ -203,6 +210,7 @@ impl Metrics {
             upstream_up,
             sse_subscribers,
             sse_events,
+            alerts_leader,
             http_requests,
             http_duration,
             polls,
@@ -250,6 +258,11 @@ impl Metrics {
         };
         self.upstream_data_age.get_or_create(&labels).set(age_secs);
         self.upstream_up.get_or_create(&labels).set(i64::from(up));
+    }
+
+    /// Whether this portal polls the upstreams now (leads) or follows.
+    pub fn set_alerts_leader(&self, leading: bool) {
+        self.alerts_leader.set(i64::from(leading));
     }
 
     /// An SSE stream opened; the guard closes it when dropped.

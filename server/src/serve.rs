@@ -51,6 +51,13 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
         Duration::from_secs(config.sse_keepalive_secs.max(1)),
         Arc::new(runbooks.clone()),
         metrics.clone(),
+        // Portals sharing the database elect one poller; alone, it polls.
+        store
+            .alert_snapshots()
+            .map(|snapshots| portal_core::alerts::leader::Election {
+                snapshots,
+                wake: store.changes().follow(Topic::Alerts),
+            }),
     );
     if config.prometheus.0.is_empty() {
         tracing::info!("no Prometheus configured: alert panels will say so");

@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::upstream_http::{UpstreamError, UpstreamHttp};
 use crate::config::Upstream;
 
 /// An alert as Alertmanager holds it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AmAlert {
     pub labels: BTreeMap<String, String>,
@@ -26,7 +26,7 @@ pub struct AmAlert {
     pub status: AmAlertStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AmAlertStatus {
     /// `active`, `suppressed` or `unprocessed`.
@@ -38,7 +38,7 @@ pub struct AmAlertStatus {
 }
 
 /// A silence.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AmSilence {
     pub id: String,
@@ -53,13 +53,13 @@ pub struct AmSilence {
     pub comment: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AmSilenceStatus {
     /// `active`, `pending` or `expired`.
     pub state: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AmMatcher {
     pub name: String,

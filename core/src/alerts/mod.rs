@@ -3,13 +3,17 @@
 //! built from all slots and published through a `watch` channel (latest value
 //! wins, so a slow reader never holds up the pollers or other readers). Pages,
 //! the JSON API and SSE subscribers read the snapshot, so upstream load does
-//! not grow with the number of viewers.
+//! not grow with the number of viewers. With several portals on one
+//! database, only the elected leader polls and publishes its slots; the
+//! others install what it published (`leader`), so upstream load does not
+//! grow with the number of replicas either.
 
 pub mod alertmanager;
 pub mod coverage;
 pub mod graph;
 pub mod graph_svg;
 pub mod join;
+pub mod leader;
 pub mod poller;
 pub mod prometheus;
 mod slots;
@@ -45,6 +49,9 @@ pub struct AlertHub {
     keepalive: Duration,
     /// Set at shutdown: streams end so graceful shutdown can finish.
     closed: watch::Sender<bool>,
+    /// Whether this portal polls the upstreams now (the pollers wait while
+    /// it is false); always true without an election.
+    leading: watch::Sender<bool>,
 }
 
 /// The configured upstreams of both kinds.
@@ -54,13 +61,16 @@ pub struct Upstreams<'a> {
 }
 
 impl AlertHub {
-    /// Create the hub and start one poller per upstream.
+    /// Create the hub and start one poller per upstream; with an
+    /// `election` (portals sharing a database) they poll only while this
+    /// portal leads.
     pub fn start(
         upstreams: Upstreams<'_>,
         interval: Duration,
         keepalive: Duration,
         runbooks: Arc<dyn RunbookLookup>,
         metrics: Arc<Metrics>,
+        election: Option<leader::Election>,
     ) -> Arc<AlertHub> {
         let kinds = upstreams
             .prometheus
@@ -124,8 +134,18 @@ impl AlertHub {
             interval,
             keepalive,
             closed: watch::channel(false).0,
+            leading: watch::channel(election.is_none()).0,
         });
+        metrics.set_alerts_leader(election.is_none());
         hub.publish();
+        if let Some(election) = election {
+            tokio::spawn(leader::run(
+                Arc::downgrade(&hub),
+                election,
+                interval,
+                metrics.clone(),
+            ));
+        }
         for (i, source) in sources.into_iter().enumerate() {
             if let Some((name, source)) = source {
                 tokio::spawn(poller::run(
@@ -323,6 +343,8 @@ fn redact(url: &str) -> String {
     }
 }
 
+#[cfg(test)]
+mod leader_tests;
 #[cfg(test)]
 #[path = "snapshot_tests.rs"]
 mod snapshot_tests;

@@ -1,6 +1,7 @@
 //! One background task per upstream. Each interval it makes a fixed number of
 //! requests (Prometheus: alerts + rules; Alertmanager: alerts + silences),
-//! whatever the number of viewers, and hands the outcome to the hub.
+//! whatever the number of viewers, and hands the outcome to the hub. It
+//! polls only while this portal is the poller leader (see `leader`).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -54,7 +55,8 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
         .max(interval)
 }
 
-/// Poll until the hub is dropped.
+/// Poll while this portal leads (`leading`; always, with one process on
+/// the database), until the hub is dropped.
 pub async fn run(
     hub: std::sync::Weak<AlertHub>,
     slot: usize,
@@ -63,10 +65,20 @@ pub async fn run(
     interval: Duration,
     metrics: Arc<Metrics>,
 ) {
+    let Some(mut leading) = hub.upgrade().map(|h| h.leading.subscribe()) else {
+        return;
+    };
     let mut failures: u32 = 0;
     loop {
+        if leading.wait_for(|leads| *leads).await.is_err() {
+            return;
+        }
         let started = Instant::now();
         let outcome = source.poll().await;
+        if !*leading.borrow() {
+            // Stepped down meanwhile: the new leader's picture wins.
+            continue;
+        }
         let elapsed = started.elapsed();
         metrics.record_poll(&name, elapsed, outcome.is_ok());
         match &outcome {

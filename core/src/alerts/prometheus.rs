@@ -4,13 +4,13 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::upstream_http::{UpstreamError, UpstreamHttp};
 use crate::config::Upstream;
 
 /// An alert as `/api/v1/alerts` reports it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PromAlert {
     pub labels: BTreeMap<String, String>,
@@ -24,7 +24,7 @@ pub struct PromAlert {
 }
 
 /// A rule group of `/api/v1/rules`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromRuleGroup {
     pub name: String,
     #[serde(default)]
@@ -35,7 +35,7 @@ pub struct PromRuleGroup {
 
 /// One rule of a group; recording rules have `type: recording` and are
 /// kept so callers can tell them apart, but carry no alert fields.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PromRule {
     #[serde(rename = "type")]

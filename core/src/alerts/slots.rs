@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
+use serde::{Deserialize, Serialize};
 
 use portal_types::Labels;
 use portal_types::{AlertInstance, LiveRule, SilenceView, UpstreamHealth};
@@ -13,7 +14,8 @@ use super::alertmanager::{AmAlert, AmSilence};
 use super::prometheus::{PromAlert, PromRuleGroup};
 
 /// What one upstream's poller last fetched successfully.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SlotData {
     Prometheus {
         alerts: Vec<PromAlert>,
@@ -27,7 +29,7 @@ pub enum SlotData {
 
 /// One upstream: its health and its last good data (kept while it fails,
 /// so a dead upstream shows its last known state instead of nothing).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Slot {
     pub health: UpstreamHealth,
     pub data: SlotData,

@@ -15,6 +15,7 @@ mod incidents;
 pub mod postgres;
 mod records;
 mod revisions;
+mod snapshots;
 pub mod sqlite;
 pub mod transfer;
 
@@ -28,6 +29,7 @@ pub use incidents::{
 };
 pub use records::{CheckRunStore, TokenInfo, TokenStore};
 pub use revisions::{NewRevision, Revision, RevisionStore, RevisionTx};
+pub use snapshots::{AlertSnapshots, Leadership, Published};
 
 /// What a store can fail with. Engines turn the first two into their own
 /// messages where the domain knows better ("a live token named x exists").
@@ -69,6 +71,8 @@ pub struct Stores {
     pub tokens: Arc<dyn TokenStore>,
     /// Wake-ups when another portal changed shared data.
     changes: Arc<dyn Changes>,
+    /// The poller election; `None` when one process uses the database.
+    snapshots: Option<Arc<dyn AlertSnapshots>>,
     /// Both ends of a whole-database copy (`transfer::copy`).
     transfer: Arc<dyn transfer::Transfer>,
     backend: Arc<dyn Backend>,
@@ -78,6 +82,12 @@ impl Stores {
     /// What other portals sharing the database change (none for SQLite).
     pub fn changes(&self) -> &dyn Changes {
         &*self.changes
+    }
+
+    /// The poller election and published alert pictures, when several
+    /// portals may share the database.
+    pub fn alert_snapshots(&self) -> Option<Arc<dyn AlertSnapshots>> {
+        self.snapshots.clone()
     }
 
     pub async fn ping(&self) -> StoreResult<()> {

@@ -17,6 +17,9 @@ mod feed;
 #[cfg(test)]
 mod feed_tests;
 mod incidents;
+mod leader;
+#[cfg(test)]
+mod leader_tests;
 mod listen;
 mod revisions;
 #[cfg(any(test, feature = "testdb"))]
@@ -52,6 +55,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         checks: Arc::new(checks::PgCheckRuns(db.clone())),
         tokens: Arc::new(tokens::PgTokens(db.clone())),
         changes: Arc::new(listener),
+        snapshots: Some(Arc::new(leader::PgSnapshots::new(db.clone()))),
         transfer: Arc::new(transfer::PgTransfer(db.clone())),
         backend: Arc::new(db),
     })

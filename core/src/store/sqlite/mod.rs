@@ -48,6 +48,7 @@ pub async fn open(database: &str, durability: Durability) -> StoreResult<Stores>
         checks: Arc::new(checks::SqliteCheckRuns(db.clone())),
         tokens: Arc::new(tokens::SqliteTokens(db.clone())),
         changes: Arc::new(Unshared),
+        snapshots: None,
         transfer: Arc::new(transfer::SqliteTransfer(db.clone())),
         backend: Arc::new(db),
     })
