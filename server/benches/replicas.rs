@@ -1,5 +1,5 @@
 //! Scale-out figures, SQLite and PostgreSQL in the same run: timeline
-//! appends per second through one portal and through two portals sharing
+//! appends per second through one portal and through three portals sharing
 //! one PostgreSQL database, and how long an event committed on one portal
 //! takes to reach another portal's live feed (the `LISTEN/NOTIFY` path).
 //! `cargo bench -p runbook-portal --bench replicas` (starts a throwaway
@@ -122,14 +122,16 @@ async fn main() {
     // fsync on, as in production: the same durability as SQLite's FULL.
     let cluster = Cluster::start_durable();
     let url = cluster.fresh_database().await;
-    let a = portal_core::store::open(&url).await.unwrap();
-    let b = portal_core::store::open(&url).await.unwrap();
-    let one = [Timeline::from_stores(&a)];
-    let two = [one[0].clone(), Timeline::from_stores(&b)];
-    appends("PostgreSQL", &one, 1, 1000).await;
-    appends("PostgreSQL", &one, 64, 100).await;
-    appends("PostgreSQL", &two, 32, 100).await;
-    lag(&two[0], &two[1], 500).await;
-    a.close().await;
-    b.close().await;
+    let mut stores = Vec::new();
+    for _ in 0..3 {
+        stores.push(portal_core::store::open(&url).await.unwrap());
+    }
+    let three: Vec<Timeline> = stores.iter().map(Timeline::from_stores).collect();
+    appends("PostgreSQL", &three[..1], 1, 1000).await;
+    appends("PostgreSQL", &three[..1], 64, 100).await;
+    appends("PostgreSQL", &three, 22, 100).await;
+    lag(&three[0], &three[1], 500).await;
+    for store in stores {
+        store.close().await;
+    }
 }

@@ -146,3 +146,61 @@ async fn two_portals_share_one_postgresql_database() {
         "import, a's edit, one of the two: {history}"
     );
 }
+
+/// PostgreSQL stops while the portal runs: readiness fails, a write is a
+/// 503 with a reason and leaves nothing behind, runbook pages still render
+/// from memory, and everything works again once the database is back.
+#[tokio::test]
+async fn a_database_outage_is_a_503_and_the_portal_recovers() {
+    let cluster = Cluster::start();
+    let url = cluster.fresh_database().await;
+    let portal = Portal::start_on(&url, &[], &[]).await.expect("portal");
+    let (status, incident) = post(
+        &portal,
+        "/api/v1/incidents",
+        json!({"runbook": "node-exporter/HostHighCpuLoad"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{incident}");
+    let events = format!("/api/v1/incidents/{}/events", incident["id"]);
+
+    cluster.stop();
+    let (status, body) = portal.get("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("database"), "{body}");
+    let started = Instant::now();
+    let (status, error) = post(&portal, &events, json!({"kind": "note", "text": "lost?"})).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{error}");
+    assert!(
+        error["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "a reason: {error}"
+    );
+    println!(
+        "a write during the outage answered 503 after {:?}",
+        started.elapsed()
+    );
+    let (status, page) = portal.get("/runbooks/node-exporter/HostHighCpuLoad").await;
+    assert_eq!(status, StatusCode::OK, "the runbook is served from memory");
+    assert!(page.contains("<h1>"), "{page}");
+
+    cluster.resume();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while portal.get("/readyz").await.0 != StatusCode::OK {
+        assert!(
+            Instant::now() < deadline,
+            "never ready again:\n{}",
+            portal.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, _) = post(&portal, &events, json!({"kind": "note", "text": "after"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let seen = get_json(&portal, &format!("/api/v1/incidents/{}", incident["id"])).await;
+    let kinds: Vec<&str> = seen["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["payload"]["text"].as_str())
+        .collect();
+    assert_eq!(kinds, ["after"], "the refused note left nothing: {seen}");
+}

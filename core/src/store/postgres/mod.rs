@@ -80,8 +80,12 @@ async fn connect(url: &str) -> StoreResult<Db> {
     probe.close().await.map_err(store_error)?;
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        // As long as SQLite's busy timeout: past it, a request is a 503.
-        .acquire_timeout(Duration::from_secs(10))
+        // Past it, a request is a 503. Short, because it is also how long
+        // a request waits while the server is unreachable (the pool keeps
+        // trying to connect until then): a responder should get the error
+        // (and the page its other parts) in seconds. Queries take
+        // milliseconds, so a healthy pool never waits this long.
+        .acquire_timeout(Duration::from_secs(3))
         .connect_with(options)
         .await
         .map_err(store_error)?;

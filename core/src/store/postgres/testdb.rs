@@ -15,6 +15,8 @@ pub struct Cluster {
     bin: PathBuf,
     data: PathBuf,
     port: u16,
+    /// The server's `-o` options (port, socket directory, fsync).
+    options: String,
     as_postgres: bool,
     databases: AtomicUsize,
     // Last: removed after the server is stopped.
@@ -85,6 +87,7 @@ impl Cluster {
             bin,
             data,
             port: 0,
+            options: String::new(),
             as_postgres,
             databases: AtomicUsize::new(0),
             _dir: dir,
@@ -111,21 +114,46 @@ impl Cluster {
             cluster._dir.path().display(),
             if durable { "on" } else { "off" },
         );
-        let log = cluster._dir.path().join("server.log");
-        cluster.run_tool(
+        cluster.options = options;
+        cluster.start_server();
+        cluster
+    }
+
+    fn start_server(&self) {
+        let log = self._dir.path().join("server.log");
+        self.run_tool(
             "pg_ctl",
             &[
                 "-D".as_ref(),
-                cluster.data.as_os_str(),
+                self.data.as_os_str(),
                 "-l".as_ref(),
                 log.as_os_str(),
                 "-o".as_ref(),
-                options.as_ref(),
+                self.options.as_ref(),
                 "-w".as_ref(),
                 "start".as_ref(),
             ],
         );
-        cluster
+    }
+
+    /// Stop the server as an outage does (fast: every connection is cut).
+    pub fn stop(&self) {
+        self.run_tool(
+            "pg_ctl",
+            &[
+                "-D".as_ref(),
+                self.data.as_os_str(),
+                "-m".as_ref(),
+                "fast".as_ref(),
+                "-w".as_ref(),
+                "stop".as_ref(),
+            ],
+        );
+    }
+
+    /// Start the server again after [`Cluster::stop`], on the same port.
+    pub fn resume(&self) {
+        self.start_server();
     }
 
     fn command(&self, tool: &str) -> Command {
