@@ -383,3 +383,23 @@ async fn the_alertmanager_webhook_opens_and_resolves_by_fingerprint() {
         "node-exporter/HostHighCpuLoad"
     );
 }
+
+/// Labels from the alert link fill the commands a responder copies, in
+/// highlighted code blocks too (the highlighter used to split the
+/// placeholder over several spans, and it stayed unfilled).
+#[tokio::test]
+async fn labels_fill_highlighted_code_blocks_on_the_page() {
+    let app = App::new().await;
+    let page = app
+        .get("/runbooks/node-exporter/HostOutOfDiskSpace?instance=db1:9100&mountpoint=/var")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let block = page
+        .text
+        .split("<code class=\"language-bash\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the bash block");
+    assert!(!block.contains("$labels"), "unfilled: {block}");
+    assert_eq!(block.matches(">/var</mark>").count(), 3, "{block}");
+}

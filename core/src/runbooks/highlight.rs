@@ -34,7 +34,52 @@ pub fn code_block(lang: &str, code: &str) -> String {
     format!("<pre><code{lang_attr}>{body}</code></pre>")
 }
 
+/// Highlight `code` with each `{{ … }}` placeholder held out as one opaque
+/// word: the highlighter would otherwise split `{{ $labels.mountpoint }}`
+/// over several spans, and the page could no longer find and fill it.
 fn highlight(lang: &str, code: &str) -> Option<String> {
+    let (masked, held) = hold_placeholders(code);
+    let html = highlight_raw(lang, &masked)?;
+    Some(release_placeholders(html, &held))
+}
+
+/// The stand-in for placeholder `i`: a plain identifier, which every
+/// grammar keeps in one token.
+fn stand_in(i: usize) -> String {
+    format!("zqPortalPlaceholder{i}qz")
+}
+
+/// `code` with each placeholder replaced by its stand-in, and the
+/// placeholders in order. Code that already holds a stand-in is left alone.
+fn hold_placeholders(code: &str) -> (String, Vec<String>) {
+    if code.contains("zqPortalPlaceholder") {
+        return (code.to_string(), Vec::new());
+    }
+    let mut masked = String::with_capacity(code.len());
+    let mut held = Vec::new();
+    let mut last = 0;
+    for found in crate::placeholders::find(code) {
+        if found.reference().is_none() {
+            continue;
+        }
+        masked.push_str(&code[last..found.range.start]);
+        masked.push_str(&stand_in(held.len()));
+        held.push(found.text.to_string());
+        last = found.range.end;
+    }
+    masked.push_str(&code[last..]);
+    (masked, held)
+}
+
+/// Put each placeholder back, escaped as the text it is.
+fn release_placeholders(mut html: String, held: &[String]) -> String {
+    for (i, original) in held.iter().enumerate() {
+        html = html.replacen(&stand_in(i), &esc(original), 1);
+    }
+    html
+}
+
+fn highlight_raw(lang: &str, code: &str) -> Option<String> {
     let syntax = SYNTAXES.find_syntax_by_token(lang)?;
     let mut generator = ClassedHTMLGenerator::new_with_class_style(
         syntax,
@@ -47,4 +92,62 @@ fn highlight(lang: &str, code: &str) -> Option<String> {
             .ok()?;
     }
     Some(generator.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_block;
+    use crate::placeholders::Template;
+
+    /// A highlighted block as a page with these labels shows it.
+    fn filled(lang: &str, code: &str) -> String {
+        let labels = [
+            ("mountpoint".to_string(), "/var".to_string()),
+            ("instance".to_string(), "db1:9100".to_string()),
+        ]
+        .into();
+        Template::parse(&code_block(lang, code)).fill(&labels, None)
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_every_highlighted_language() {
+        let cases = [
+            (
+                "bash",
+                "df -h {{ $labels.mountpoint }}\nsudo du -xh {{ $labels.mountpoint }} | sort -h\n",
+            ),
+            (
+                "yaml",
+                "path: {{ $labels.mountpoint }}\nhost: \"{{ $labels.instance }}\"\n",
+            ),
+            (
+                "python",
+                "print(\"{{ $labels.mountpoint }}\")  # {{ $labels.instance }}\n",
+            ),
+            (
+                "sql",
+                "SELECT * FROM t WHERE m = '{{- $labels.mountpoint -}}';\n",
+            ),
+        ];
+        for (lang, code) in cases {
+            let html = filled(lang, code);
+            assert!(!html.contains("{{"), "{lang}: left unfilled: {html}");
+            assert!(!html.contains("zqPortalPlaceholder"), "{lang}: {html}");
+            assert!(html.contains(">/var</mark>"), "{lang}: {html}");
+            assert!(html.contains("hl-"), "{lang}: still highlighted: {html}");
+        }
+    }
+
+    #[test]
+    fn a_label_value_stays_text_and_other_actions_stay_as_written() {
+        let labels = [("mountpoint".to_string(), "<b>x</b>".to_string())].into();
+        let html = Template::parse(&code_block(
+            "bash",
+            "df {{ $labels.mountpoint }} {{ .Values.x }}\n",
+        ))
+        .fill(&labels, None);
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
+        assert!(!html.contains("<b>x"), "{html}");
+        assert!(html.contains(".Values.x"), "{html}");
+    }
 }
