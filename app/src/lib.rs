@@ -41,6 +41,7 @@ pub fn shell(assets: AssetUrls) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="stylesheet" href=assets.css />
+                <link rel="icon" href="/favicon.svg" r#type="image/svg+xml" />
                 <link rel="modulepreload" href=assets.js />
                 <link
                     rel="preload"

@@ -74,3 +74,16 @@ pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
     }
     response
 }
+
+/// The site icon, at the two addresses browsers ask for. It is small and
+/// rarely changes, so it is cached for a day rather than content-hashed.
+pub async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../style/favicon.svg"),
+    )
+        .into_response()
+}

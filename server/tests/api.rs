@@ -403,3 +403,26 @@ async fn labels_fill_highlighted_code_blocks_on_the_page() {
     assert!(!block.contains("$labels"), "unfilled: {block}");
     assert_eq!(block.matches(">/var</mark>").count(), 3, "{block}");
 }
+
+/// Every page names its icon and links the responder's places; the icon is
+/// served at both addresses browsers ask for (it used to be a 404 on every
+/// page load).
+#[tokio::test]
+async fn pages_link_the_site_and_the_icon_is_served() {
+    let app = App::new().await;
+    let page = app.get("/runbooks").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("rel=\"icon\" href=\"/favicon.svg\""));
+    for href in ["/#firing-now", "/incidents", "/runbooks", "/coverage"] {
+        assert!(
+            page.text.contains(&format!("<a href=\"{href}\">")),
+            "{href} in the header"
+        );
+    }
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        let icon = app.get(path).await;
+        assert_eq!(icon.status, StatusCode::OK, "{path}");
+        assert_eq!(icon.headers[http::header::CONTENT_TYPE], "image/svg+xml");
+        assert!(icon.text.starts_with("<svg"), "{path}");
+    }
+}

@@ -101,7 +101,7 @@ fn FiringList(state: LiveState) -> impl IntoView {
             .into_any()
     };
     view! {
-        <section class="firing-now">
+        <section class="firing-now" id="firing-now">
             <h2>"Firing now"</h2>
             {move || view! { <StaleBanner upstreams=live.with(|s| s.upstreams.clone()) now /> }}
             {sections}

@@ -23,8 +23,11 @@ pub fn Header() -> impl IntoView {
             <a class="brand" href="/">
                 "Runbook portal"
             </a>
-            <nav>
+            <nav aria-label="Site">
+                <a href="/#firing-now">"Firing"</a>
+                <a href="/incidents">"Incidents"</a>
                 <a href="/runbooks">"Runbooks"</a>
+                <a href="/coverage">"Coverage"</a>
             </nav>
             <form class="search-box" action="/search" method="get" role="search">
                 <input

@@ -98,6 +98,8 @@ pub fn router(
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/pkg/{file}", get(assets::serve))
+        .route("/favicon.svg", get(assets::favicon))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/alerts/{alertname}", get(alert_links::resolve))
         .route(
             "/incidents/{id}/postmortem.md",
