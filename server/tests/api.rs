@@ -426,3 +426,16 @@ async fn pages_link_the_site_and_the_icon_is_served() {
         assert!(icon.text.starts_with("<svg"), "{path}");
     }
 }
+
+/// A runbook's front-matter date reads as a day, the full value on hover.
+#[tokio::test]
+async fn the_last_change_date_reads_as_a_day() {
+    let app = App::new().await;
+    let page = app.get("/runbooks/node-exporter/HostHighCpuLoad").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(">15 Jan 2025</time>"), "{}", page.text);
+    assert!(
+        page.text
+            .contains("title=\"last change: 2025-01-15T09:00:00.000Z\"")
+    );
+}

@@ -1,6 +1,24 @@
-//! Prometheus sample values as people read them, in one place for the
-//! server (`{{ $value }}`, check results) and the browser (series tables).
+//! Numbers and times as people read them, in one place for the server
+//! (`{{ $value }}`, check results) and the browser (tables, timelines).
 //! Prometheus writes `4.2e+01`; Go's templates and people say `42`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// A moment with its date, as a timeline or a table shows it:
+/// `2026-12-02 17:31:05 UTC`.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A front-matter date (RFC 3339, or a bare `YYYY-MM-DD`) as a day:
+/// `15 Jan 2025`. `None` when it is neither, so the caller shows it as written.
+pub fn day(raw: &str) -> Option<String> {
+    let date = match DateTime::parse_from_rfc3339(raw.trim()) {
+        Ok(at) => at.with_timezone(&Utc).date_naive(),
+        Err(_) => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").ok()?,
+    };
+    Some(date.format("%-d %b %Y").to_string())
+}
 
 /// A sample value: the shortest text that reads back as the same number
 /// (`42`, `0.5`, `1234.5678`), in exponent form only at the extremes
@@ -38,6 +56,18 @@ pub fn fixed(text: &str, precision: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_read_as_days_and_moments_keep_their_date() {
+        assert_eq!(
+            day("2025-01-15T09:00:00.000Z").as_deref(),
+            Some("15 Jan 2025")
+        );
+        assert_eq!(day("2025-01-15").as_deref(), Some("15 Jan 2025"));
+        assert_eq!(day("last tuesday"), None);
+        let at = DateTime::parse_from_rfc3339("2026-12-02T17:31:05Z").unwrap();
+        assert_eq!(timestamp(at.with_timezone(&Utc)), "2026-12-02 17:31:05 UTC");
+    }
 
     #[test]
     fn prometheus_text_reads_as_people_write_it() {

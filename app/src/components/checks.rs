@@ -133,10 +133,7 @@ pub fn CheckCard(id: String) -> impl IntoView {
 #[component]
 fn CheckOutcome(result: CheckResult) -> impl IntoView {
     let status = result.status.as_str();
-    let when = result
-        .started_at
-        .format("%Y-%m-%d %H:%M:%S UTC")
-        .to_string();
+    let when = portal_types::format::timestamp(result.started_at);
     let recorded = result.incident_id.map(
         |id| view! { " · on " <a href=format!("/incidents/{id}")>{format!("incident #{id}")}</a> },
     );

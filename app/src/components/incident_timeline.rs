@@ -144,7 +144,7 @@ pub fn IncidentTimeline(
                         view! {
                             <li class="event" data-kind=event.kind.clone() data-event-id=event.id>
                                 <time datetime=event.at.to_rfc3339()>
-                                    {event.at.format("%H:%M:%S UTC").to_string()}
+                                    {portal_types::format::timestamp(event.at)}
                                 </time>
                                 " "
                                 <span class="actor">{event.actor}</span>

@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 
-use super::live_stream::absolute;
 use portal_types::LiveRule;
 
 #[component]
@@ -27,7 +26,7 @@ pub fn LiveRuleBox(rules: Vec<LiveRule>) -> impl IntoView {
                             // streamed (they would make every poll an event),
                             // so show the time, not a ticking "ago".
                             {match rule.last_evaluation {
-                                Some(at) => view! { <time datetime=at.to_rfc3339()>{absolute(at)}</time> }.into_any(),
+                                Some(at) => view! { <time datetime=at.to_rfc3339()>{portal_types::format::timestamp(at)}</time> }.into_any(),
                                 None => "never".into_any(),
                             }}
                         </dd>

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use portal_types::LiveState;
+use portal_types::format::timestamp;
 
 /// The stream URL for one alert name, or for every alert.
 pub fn stream_url(alertname: Option<&str>) -> String {
@@ -122,19 +123,14 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// "2024-01-01 12:00:00 UTC".
-pub fn absolute(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
 /// A `<time>` with the relative time as text and the absolute one beside it.
 #[component]
 pub fn When(at: DateTime<Utc>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
     view! {
-        <time datetime=at.to_rfc3339() title=absolute(at)>
+        <time datetime=at.to_rfc3339() title=timestamp(at)>
             {move || relative(at, now.get())}
         </time>
-        <span class="absolute">{format!(" ({})", absolute(at))}</span>
+        <span class="absolute">{format!(" ({})", timestamp(at))}</span>
     }
 }
 

@@ -131,7 +131,7 @@ fn Row(
             <td><input type="radio" name="from" form="compare" value=id.to_string() checked=from == Some(id) /></td>
             <td><input type="radio" name="to" form="compare" value=id.to_string() checked=to == Some(id) /></td>
             <td>{id}{(Some(id) == current).then_some(" (current)")}</td>
-            <td><time datetime=r.at.to_rfc3339()>{r.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</time></td>
+            <td><time datetime=r.at.to_rfc3339()>{portal_types::format::timestamp(r.at)}</time></td>
             <td class="author">{r.author.clone()}</td>
             <td class="origin">{r.origin.as_str()}</td>
             <td class="message">{message}</td>

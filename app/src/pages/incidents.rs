@@ -104,7 +104,7 @@ fn IncidentTable(page: IncidentPage, filter: IncidentQuery) -> impl IntoView {
                                 <td>{status}</td>
                                 <td>{i.severity.unwrap_or_default()}</td>
                                 <td>{i.alertname.unwrap_or_default()}</td>
-                                <td>{i.opened_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+                                <td><time datetime=i.opened_at.to_rfc3339()>{portal_types::format::timestamp(i.opened_at)}</time></td>
                                 <td>{i.opened_by}</td>
                             </tr>
                         }

@@ -177,7 +177,10 @@ fn RunbookPage(runbook: RunbookView, live: Option<RunbookLive>, labels: Labels) 
                 <span class="source" title="source file">{runbook.source_path.clone()}</span>
                 <a class="edit-link" href=links::edit(&runbook.key)>"Edit"</a>
                 <a class="history-link" href=links::history(&runbook.key)>"History"</a>
-                {runbook.date.clone().map(|d| view! { <span class="muted" title="last change">{d}</span> })}
+                {runbook.date.clone().map(|raw| {
+                    let shown = portal_types::format::day(&raw).unwrap_or_else(|| raw.clone());
+                    view! { <time class="muted" datetime=raw.clone() title=format!("last change: {raw}")>{shown}</time> }
+                })}
             </div>
             {runbook.description.clone().map(|d| view! { <p class="lead">{d}</p> })}
             {(!filled.is_empty())
