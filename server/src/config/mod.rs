@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 mod http;
 pub use http::HttpConfig;
 pub use portal_core::config::{
-    AllowRule, AuthConfig, BasicAuth, ChecksConfig, Upstream, Upstreams, WebhookConfig,
+    AllowRule, AuthConfig, BasicAuth, ChecksConfig, SilencesConfig, Upstream, Upstreams,
+    WebhookConfig,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,6 +43,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub checks: ChecksConfig,
+    pub silences: SilencesConfig,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             log: LogConfig::default(),
             checks: ChecksConfig::default(),
+            silences: SilencesConfig::default(),
         }
     }
 }
@@ -186,6 +189,11 @@ fn check(config: &Config) -> Result<(), ConfigError> {
         }
     }
     check_checks(&config.checks)?;
+    if config.silences.max_duration_hours == 0 || config.silences.max_matched_alerts == 0 {
+        return Err(ConfigError::Check(
+            "silences.max_duration_hours and silences.max_matched_alerts must be at least 1".into(),
+        ));
+    }
     if let Some(problem) = config.http.problems(config.sse_keepalive_secs) {
         return Err(ConfigError::Check(problem));
     }
