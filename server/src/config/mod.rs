@@ -343,6 +343,25 @@ basic_auth = {{ username = "u", password = "p" }}
     }
 
     #[test]
+    fn silences_section_has_defaults_and_refuses_zero_limits() {
+        let config = load(None, FlagOverrides::default()).unwrap();
+        assert_eq!(config.silences.max_duration_hours, 24);
+        assert_eq!(config.silences.max_matched_alerts, 50);
+        assert!(!config.silences.allow_anonymous);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portal.toml");
+        std::fs::write(&file, "[silences]\nmax_duration_hours = 0\n").unwrap();
+        assert!(load(Some(&file), FlagOverrides::default()).is_err());
+        std::fs::write(
+            &file,
+            "[silences]\nmax_duration_hours = 4\nmax_matched_alerts = 5\n",
+        )
+        .unwrap();
+        let config = load(Some(&file), FlagOverrides::default()).unwrap();
+        assert_eq!(config.silences.max_matched_alerts, 5);
+    }
+
+    #[test]
     fn rejects_duplicate_upstream_names() {
         let flags = FlagOverrides {
             prometheus: vec!["http://a:9090".into()],
