@@ -168,3 +168,15 @@ async fn silence_events_come_only_from_the_silences_api() {
     }
     assert!(doc["paths"]["/api/v1/silences/{id}"]["delete"].is_object());
 }
+
+#[tokio::test]
+async fn preview_is_a_read_when_reads_need_identity() {
+    let app = App::with(|c| c.auth.require_for_reads = true).await;
+    let reply = app
+        .post(
+            "/api/v1/silences/preview",
+            &json!({"matchers": [alert("A")]}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+}

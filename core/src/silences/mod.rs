@@ -1,5 +1,6 @@
 //! Writing silences to Alertmanager. An HA cluster gossips silences between
-//! its peers, so a write goes to one peer: the first that answers, falling
+//! its peers, so a write goes to one peer: the first that answers (peers the
+//! pollers last saw healthy first, so a dead one costs no timeout), falling
 //! over to the next on a connection error or a 5xx. A 4xx is the cluster's
 //! answer and is not retried elsewhere. Reads come from the pollers, which
 //! read every peer.
@@ -33,16 +34,20 @@ impl SilenceWriter {
 
     /// Create the silence (Alertmanager's `PostableSilence` JSON): its id and
     /// the peer that took it.
-    pub async fn create(&self, silence: &serde_json::Value) -> Result<(String, String)> {
-        self.each("create the silence", |c| {
+    pub async fn create(
+        &self,
+        silence: &serde_json::Value,
+        healthy: &[String],
+    ) -> Result<(String, String)> {
+        self.each("create the silence", healthy, |c| {
             Box::pin(async move { c.create_silence(silence).await })
         })
         .await
     }
 
     /// One silence, expired or not.
-    pub async fn get(&self, id: &str) -> Result<(AmSilence, String)> {
-        self.each("read the silence", |c| {
+    pub async fn get(&self, id: &str, healthy: &[String]) -> Result<(AmSilence, String)> {
+        self.each("read the silence", healthy, |c| {
             Box::pin(async move { c.silence(id).await })
         })
         .await
@@ -53,18 +58,20 @@ impl SilenceWriter {
     }
 
     /// Expire a silence now; the peer that did it.
-    pub async fn expire(&self, id: &str) -> Result<String> {
-        self.each("expire the silence", |c| {
+    pub async fn expire(&self, id: &str, healthy: &[String]) -> Result<String> {
+        self.each("expire the silence", healthy, |c| {
             Box::pin(async move { c.expire_silence(id).await })
         })
         .await
         .map(|((), peer)| peer)
     }
 
-    /// Try each peer in order until one answers.
+    /// Try each peer until one answers: `healthy` ones first, then the
+    /// rest, each group in configuration order.
     async fn each<'a, T>(
         &'a self,
         what: &str,
+        healthy: &[String],
         call: impl Fn(
             &'a AlertmanagerClient,
         ) -> std::pin::Pin<
@@ -76,8 +83,10 @@ impl SilenceWriter {
                 "no Alertmanager is configured: silences need one".into(),
             ));
         }
+        let mut order: Vec<&(String, AlertmanagerClient)> = self.peers.iter().collect();
+        order.sort_by_key(|(name, _)| !healthy.contains(name));
         let mut failures = Vec::new();
-        for (name, client) in &self.peers {
+        for (name, client) in order {
             match call(client).await {
                 Ok(WriteOutcome::Done(value)) => return Ok((value, name.clone())),
                 Ok(WriteOutcome::Refused { status: 404, .. }) => {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use portal_types::{
     AlertInstance, CreateSilence, IncidentAction, Matcher, SilenceOutcome, SilencePreview,
-    SilenceView,
+    SilenceView, UpstreamKind,
 };
 use serde_json::json;
 
@@ -105,7 +105,7 @@ impl Silences {
             "createdBy": actor.name(),
             "comment": comment,
         });
-        let (id, peer) = self.writer.create(&body).await?;
+        let (id, peer) = self.writer.create(&body, &self.healthy()).await?;
         let rendered: Vec<String> = compiled.matchers().map(Matcher::render).collect();
         tracing::info!(silence = %id, alertmanager = %peer, matchers = ?rendered, until = %ends_at, %actor, matched = count, incident = ?create.incident_id, "silence created");
         let silence = SilenceView {
@@ -135,11 +135,12 @@ impl Silences {
         if id.is_empty() || id.len() > 100 {
             return Err(Error::BadRequest(format!("{id:?} is not a silence id")));
         }
-        let (found, _) = self.writer.get(id).await?;
+        let healthy = self.healthy();
+        let (found, _) = self.writer.get(id, &healthy).await?;
         if found.status.state == "expired" {
             return Err(Error::Conflict(format!("silence {id} has already expired")));
         }
-        let peer = self.writer.expire(id).await?;
+        let peer = self.writer.expire(id, &healthy).await?;
         let incident = incident_of(&found.comment);
         tracing::info!(silence = %id, alertmanager = %peer, created_by = %found.created_by, %actor, incident = ?incident, "silence expired");
         let silence = SilenceView {
@@ -188,6 +189,17 @@ impl Silences {
             ));
         }
         Ok(())
+    }
+
+    /// Names of the Alertmanagers whose last poll succeeded.
+    fn healthy(&self) -> Vec<String> {
+        self.alerts
+            .snapshot()
+            .upstreams
+            .iter()
+            .filter(|u| u.kind == UpstreamKind::Alertmanager && u.healthy())
+            .map(|u| u.name.clone())
+            .collect()
     }
 
     fn matched(&self, compiled: &Compiled) -> Vec<AlertInstance> {
