@@ -347,3 +347,25 @@ pub async fn run_check(
         .await,
     )
 }
+
+/// What the silence form's matchers would hide now (debounced by the form).
+#[server(prefix = "/sf", endpoint = "preview_silence", input = server_fn::codec::Json)]
+pub async fn preview_silence(
+    matchers: Vec<portal_types::Matcher>,
+) -> Result<portal_types::SilencePreview, AppError> {
+    with_status(core().and_then(|c| Ok(c.silences.preview(&matchers)?)))
+}
+
+/// Create a silence from the runbook page's form, as the signed-in person.
+#[server(prefix = "/sf", endpoint = "create_silence", input = server_fn::codec::Json)]
+pub async fn create_silence(
+    create: portal_types::CreateSilence,
+) -> Result<portal_types::SilenceOutcome, AppError> {
+    with_status(async { Ok(core()?.silences.create(&actor().await?, create).await?) }.await)
+}
+
+/// Expire a silence from the panel's Expire button.
+#[server(prefix = "/sf", endpoint = "expire_silence", input = server_fn::codec::Json)]
+pub async fn expire_silence(id: String) -> Result<portal_types::SilenceOutcome, AppError> {
+    with_status(async { Ok(core()?.silences.expire(&actor().await?, &id).await?) }.await)
+}

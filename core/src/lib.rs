@@ -15,6 +15,7 @@ pub mod placeholders;
 pub mod revisions;
 pub mod runbooks;
 pub mod search;
+pub mod silences;
 pub mod store;
 #[cfg(test)]
 mod test_support;
@@ -34,6 +35,7 @@ pub struct Core {
     pub incidents: use_cases::Incidents,
     pub checks: use_cases::Checks,
     pub editing: use_cases::Editing,
+    pub silences: use_cases::Silences,
     pub runbooks: Arc<runbooks::RunbookStore>,
     pub alerts: Arc<alerts::AlertHub>,
     pub auth: Arc<auth::Auth>,

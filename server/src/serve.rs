@@ -18,9 +18,10 @@ use portal_core::metrics::Metrics;
 use portal_core::revisions::Revisions;
 use portal_core::revisions::sync::RunbookSync;
 use portal_core::runbooks::RunbookStore;
+use portal_core::silences::SilenceWriter;
 use portal_core::store::Topic;
 use portal_core::tokens::Tokens;
-use portal_core::use_cases::{Catalog, Checks, Editing, Incidents};
+use portal_core::use_cases::{Catalog, Checks, Editing, Incidents, Silences};
 
 /// How often a portal on a database that sends no notifications (SQLite)
 /// checks it for revisions saved elsewhere.
@@ -80,6 +81,12 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
     let check_cases = Checks::new(runbooks.clone(), alerts.clone(), checks, timeline.clone());
     Ok(Core {
         catalog: Catalog::new(runbooks.clone(), alerts.clone(), check_cases.clone()),
+        silences: Silences::new(
+            alerts.clone(),
+            Arc::new(SilenceWriter::new(&config.alertmanager.0)),
+            timeline.clone(),
+            config.silences.clone(),
+        ),
         incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone(), webhook.clone()),
         checks: check_cases,
         editing: Editing::new(runbooks.clone(), revisions.clone()),

@@ -1,5 +1,5 @@
-//! A real Alertmanager (Debian's `prometheus-alertmanager`) with clustering
-//! off and a temporary storage directory.
+//! A real Alertmanager (Debian's `prometheus-alertmanager`) with a temporary
+//! storage directory; clustering off, or an HA cluster of peers on loopback.
 
 use std::process::Command;
 use std::time::Duration;
@@ -42,12 +42,46 @@ impl Alertmanager {
     }
 
     pub async fn start_with_config(config_yaml: &str) -> Result<Alertmanager> {
+        Alertmanager::start_peer(config_yaml, None).await
+    }
+
+    /// `n` peers of one HA cluster (gossip on loopback), each with the null
+    /// configuration: silences created on one reach the others.
+    pub async fn start_cluster(n: usize) -> Result<Vec<Alertmanager>> {
+        let ports: Vec<u16> = (0..n).map(|_| free_port()).collect();
+        let mut peers = Vec::with_capacity(n);
+        for (i, &port) in ports.iter().enumerate() {
+            let others = ports.iter().enumerate().filter(|&(j, _)| j != i);
+            let others = others.map(|(_, p)| *p).collect();
+            peers.push(Alertmanager::start_peer(NULL_CONFIG, Some((port, others))).await?);
+        }
+        Ok(peers)
+    }
+
+    /// One Alertmanager; with `cluster`, gossiping on its port with the others.
+    async fn start_peer(
+        config_yaml: &str,
+        cluster: Option<(u16, Vec<u16>)>,
+    ) -> Result<Alertmanager> {
         let dir = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let config = dir.path().join("alertmanager.yml");
         std::fs::write(&config, config_yaml)?;
         let log = dir.path().join("alertmanager.log");
+        let cluster_args: Vec<String> = match cluster {
+            None => vec!["--cluster.listen-address=".into()],
+            Some((listen, peers)) => {
+                std::iter::once(format!("--cluster.listen-address=127.0.0.1:{listen}"))
+                    .chain(
+                        peers
+                            .iter()
+                            .map(|p| format!("--cluster.peer=127.0.0.1:{p}")),
+                    )
+                    .chain(["--cluster.gossip-interval=100ms".to_string()])
+                    .collect()
+            }
+        };
         let mut child = ChildGuard::spawn(
             "prometheus-alertmanager",
             Command::new("prometheus-alertmanager")
@@ -58,7 +92,7 @@ impl Alertmanager {
                 ))
                 .arg(format!("--web.listen-address=127.0.0.1:{port}"))
                 .arg(format!("--web.external-url={url}/"))
-                .arg("--cluster.listen-address="),
+                .args(&cluster_args),
             &log,
         )?;
         wait_ready(
@@ -102,6 +136,14 @@ impl Alertmanager {
             .as_str()
             .map(str::to_string)
             .context("no silenceID in the answer")
+    }
+
+    /// Every silence this peer holds (active, pending, expired), as JSON.
+    pub async fn silences(&self) -> Result<Vec<serde_json::Value>> {
+        Ok(reqwest::get(format!("{}/api/v2/silences", self.url))
+            .await?
+            .json()
+            .await?)
     }
 
     pub fn log(&self) -> String {

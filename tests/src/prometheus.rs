@@ -25,22 +25,32 @@ impl Prometheus {
 
     /// Start with `rules`, sending alerts to `alertmanager` when given.
     pub async fn start_with(rules: &str, alertmanager: Option<&str>) -> Result<Prometheus> {
+        Prometheus::start_sending(rules, alertmanager.as_slice()).await
+    }
+
+    /// Start with `rules`, sending alerts to every one of `alertmanagers`
+    /// (the peers of an HA cluster each get every alert).
+    pub async fn start_sending(rules: &str, alertmanagers: &[&str]) -> Result<Prometheus> {
         let dir = tempfile::tempdir()?;
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
         let rules_file = dir.path().join("rules.yml");
         std::fs::write(&rules_file, rules)?;
-        let alerting = match alertmanager {
-            Some(am) => {
-                let target = am
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .to_string();
+        let targets: Vec<String> = alertmanagers
+            .iter()
+            .map(|am| {
                 format!(
-                    "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['{target}']\n"
+                    "'{}'",
+                    am.trim_start_matches("http://").trim_end_matches('/')
                 )
-            }
-            None => String::new(),
+            })
+            .collect();
+        let alerting = match targets.is_empty() {
+            false => format!(
+                "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: [{}]\n",
+                targets.join(", ")
+            ),
+            true => String::new(),
         };
         let config = dir.path().join("prometheus.yml");
         std::fs::write(

@@ -111,6 +111,17 @@ pub enum IncidentAction {
         #[cfg_attr(feature = "openapi", schema(value_type = Object))]
         detail: serde_json::Value,
     },
+    /// A silence was created for the incident's alert. Recorded by
+    /// `POST /api/v1/silences`; refused on the events endpoint.
+    Silenced {
+        silence_id: String,
+        matchers: Vec<String>,
+        ends_at: DateTime<Utc>,
+        comment: String,
+    },
+    /// The incident's silence was expired. Recorded by
+    /// `DELETE /api/v1/silences/{id}`; refused on the events endpoint.
+    Unsilenced { silence_id: String },
 }
 
 /// One incident in a list.

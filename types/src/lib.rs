@@ -12,6 +12,7 @@ mod names;
 pub mod paths;
 mod revisions;
 mod runbooks;
+mod silences;
 
 pub use alerts::*;
 pub use checks::*;
@@ -21,6 +22,7 @@ pub use incidents::*;
 pub use names::UnknownName;
 pub use revisions::*;
 pub use runbooks::*;
+pub use silences::*;
 
 /// Alert labels, e.g. from a page URL (`?instance=…&job=…`).
 pub type Labels = std::collections::BTreeMap<String, String>;

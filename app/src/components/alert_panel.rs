@@ -1,29 +1,108 @@
 //! The live alert panel of a runbook page: state badge, stale banner,
 //! instances (filtered to the page's labels, with "show all"), silences and
 //! the live rule. Rendered on the server from the snapshot, then kept current
-//! by the SSE stream.
+//! by the SSE stream. "Silence" on an instance or the whole alert opens the
+//! silence form; each active silence has an Expire button.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use super::live_rule::LiveRuleBox;
 use super::live_stream::{When, follow_stream, stream_url, use_now};
-use portal_types::Labels;
+use super::silence_form::SilenceForm;
+use super::use_hydrated;
+use crate::api::expire_silence;
 use portal_types::{AlertGroup, AlertInstance, LiveState, SilenceView, UpstreamHealth};
+use portal_types::{Labels, Matcher};
 
 /// `state` is the snapshot the server read with the page; the stream keeps
-/// it current from there.
+/// it current from there. `incident` (the runbook's open one) prefills the
+/// silence form.
 #[component]
-pub fn AlertPanel(alertname: String, state: LiveState, labels: Labels) -> impl IntoView {
+pub fn AlertPanel(
+    alertname: String,
+    state: LiveState,
+    labels: Labels,
+    incident: Option<i64>,
+) -> impl IntoView {
     let url = stream_url(Some(&alertname));
-    view! { <LivePanel state url labels /> }
+    view! { <LivePanel alertname state url labels incident /> }
+}
+
+/// The silence form's state and the silences made or expired from this page
+/// that the stream does not show yet.
+#[derive(Clone, Copy)]
+struct SilenceUi {
+    form: RwSignal<Option<Vec<Matcher>>>,
+    created: RwSignal<Vec<SilenceView>>,
+    expired: RwSignal<Vec<String>>,
+    error: RwSignal<Option<String>>,
+    hydrated: ReadSignal<bool>,
+}
+
+impl SilenceUi {
+    /// Open the form for one series: `alertname` first, then its labels.
+    fn open(&self, alertname: &str, labels: &Labels) {
+        let mut matchers = vec![Matcher::equal("alertname", alertname)];
+        matchers.extend(
+            labels
+                .iter()
+                .filter(|(k, _)| k.as_str() != "alertname")
+                .map(|(k, v)| Matcher::equal(k.clone(), v.clone())),
+        );
+        self.error.set(None);
+        self.form.set(Some(matchers));
+    }
+
+    fn expire(&self, id: String) {
+        let (expired, error) = (self.expired, self.error);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match expire_silence(id.clone()).await {
+                Ok(_) => expired.update(|e| e.push(id)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    }
+
+    /// The group's silences, plus ones created here, minus ones expired here.
+    fn shown(&self, from_stream: Vec<SilenceView>) -> Vec<SilenceView> {
+        let expired = self.expired.get();
+        let mut all = from_stream;
+        for s in self.created.get() {
+            if !all.iter().any(|x| x.id == s.id) {
+                all.push(s);
+            }
+        }
+        all.retain(|s| !expired.contains(&s.id));
+        all
+    }
 }
 
 #[component]
-fn LivePanel(state: LiveState, url: String, labels: Labels) -> impl IntoView {
+fn LivePanel(
+    alertname: String,
+    state: LiveState,
+    url: String,
+    labels: Labels,
+    incident: Option<i64>,
+) -> impl IntoView {
     let live = RwSignal::new(state);
     follow_stream(url, live);
     let now = use_now();
+    let ui = SilenceUi {
+        form: RwSignal::new(None),
+        created: RwSignal::new(Vec::new()),
+        expired: RwSignal::new(Vec::new()),
+        error: RwSignal::new(None),
+        hydrated: use_hydrated(),
+    };
+    let done = Callback::new(move |s: SilenceView| {
+        ui.created.update(|c| c.push(s));
+        ui.form.set(None);
+    });
+    let cancel = Callback::new(move |()| ui.form.set(None));
+    let whole = alertname.clone();
     let filtered = !labels.is_empty();
     let (show_all, set_show_all) = signal(!filtered);
     let group = move || live.with(|s| s.groups.first().cloned());
@@ -55,7 +134,7 @@ fn LivePanel(state: LiveState, url: String, labels: Labels) -> impl IntoView {
             });
             view! {
                 {toggle}
-                <InstanceTable instances=shown now />
+                <InstanceTable instances=shown now ui />
             }
         })
     };
@@ -65,7 +144,18 @@ fn LivePanel(state: LiveState, url: String, labels: Labels) -> impl IntoView {
             {move || group().map(|g| view! { <GroupBadge group=g /> })}
             {move || view! { <StaleBanner upstreams=live.with(|s| s.upstreams.clone()) now /> }}
             {instances}
-            {move || group().map(|g| view! { <Silences silences=g.silences now /> })}
+            <p class="silence-actions">
+                <button class="silence-alert" disabled=move || !ui.hydrated.get()
+                    on:click=move |_| ui.open(&whole, &Labels::new())>
+                    "Silence the whole alert"
+                </button>
+            </p>
+            {move || ui.form.get().map(|matchers| view! { <SilenceForm matchers incident done cancel /> })}
+            {move || ui.error.get().map(|e| view! { <p class="error silence-error" role="alert">{e}</p> })}
+            {move || {
+                let silences = ui.shown(group().map(|g| g.silences).unwrap_or_default());
+                view! { <Silences silences now ui /> }
+            }}
             {move || group().map(|g| view! { <LiveRuleBox rules=g.rules /> })}
         </section>
     }
@@ -122,7 +212,11 @@ pub fn StaleBanner(
 }
 
 #[component]
-fn InstanceTable(instances: Vec<AlertInstance>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+fn InstanceTable(
+    instances: Vec<AlertInstance>,
+    now: ReadSignal<DateTime<Utc>>,
+    ui: SilenceUi,
+) -> impl IntoView {
     if instances.is_empty() {
         return view! { <p class="no-instances">"No instance is firing or pending."</p> }
             .into_any();
@@ -141,12 +235,19 @@ fn InstanceTable(instances: Vec<AlertInstance>, now: ReadSignal<DateTime<Utc>>) 
                 .filter(|(k, _)| k.as_str() != "alertname")
                 .map(|(k, v)| view! { <code class="label">{format!("{k}=\"{v}\"")}</code> " " })
                 .collect_view();
+            let series = i.labels.clone();
             view! {
                 <tr class="instance" data-state=i.state.clone() data-muted=i.muted().to_string()>
                     <td>{state}</td>
                     <td>{labels}</td>
                     <td class="value">{i.value.clone().unwrap_or_else(|| "—".into())}</td>
                     <td>{i.active_at.map(|at| view! { <When at now /> })}</td>
+                    <td>
+                        <button class="silence-instance" disabled=move || !ui.hydrated.get()
+                            on:click=move |_| ui.open(series.get("alertname").map_or("", String::as_str), &series)>
+                            "Silence"
+                        </button>
+                    </td>
                 </tr>
             }
         })
@@ -159,6 +260,7 @@ fn InstanceTable(instances: Vec<AlertInstance>, now: ReadSignal<DateTime<Utc>>) 
                     <th>"Labels"</th>
                     <th>"Value"</th>
                     <th>"Active since"</th>
+                    <th></th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
@@ -168,11 +270,16 @@ fn InstanceTable(instances: Vec<AlertInstance>, now: ReadSignal<DateTime<Utc>>) 
 }
 
 #[component]
-fn Silences(silences: Vec<SilenceView>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+fn Silences(
+    silences: Vec<SilenceView>,
+    now: ReadSignal<DateTime<Utc>>,
+    ui: SilenceUi,
+) -> impl IntoView {
     (!silences.is_empty()).then(|| {
         let items = silences
             .into_iter()
             .map(|s| {
+                let id = s.id.clone();
                 view! {
                     <li class="silence" data-silence-id=s.id.clone()>
                         <strong>{format!("Silenced by {}", s.created_by)}</strong>
@@ -182,6 +289,11 @@ fn Silences(silences: Vec<SilenceView>, now: ReadSignal<DateTime<Utc>>) -> impl 
                         <span class="comment">{s.comment.clone()}</span>
                         " "
                         <code>{s.matchers.join(", ")}</code>
+                        " "
+                        <button class="expire" disabled=move || !ui.hydrated.get()
+                            on:click=move |_| ui.expire(id.clone())>
+                            "Expire"
+                        </button>
                     </li>
                 }
             })

@@ -12,6 +12,7 @@ mod live;
 mod live_rule;
 mod live_stream;
 mod runbook_list;
+mod silence_form;
 
 pub use alert_graph::AlertGraph;
 pub use alert_panel::AlertPanel;

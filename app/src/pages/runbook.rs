@@ -149,9 +149,14 @@ fn RunbookPage(runbook: RunbookView, live: Option<RunbookLive>, labels: Labels) 
         }) => {
             let name = runbook.alert.clone();
             let key = runbook.key.clone();
+            let open = incident
+                .as_ref()
+                .ok()
+                .and_then(|i| i.as_ref())
+                .map(|i| i.id);
             (
                 Some(view! {
-                    <AlertPanel alertname=name.clone() state=alert labels=labels.clone() />
+                    <AlertPanel alertname=name.clone() state=alert labels=labels.clone() incident=open />
                     <AlertGraph alertname=name graph />
                 }),
                 Some(view! { <IncidentPanel runbook_key=key labels incident /> }),

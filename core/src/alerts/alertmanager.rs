@@ -114,6 +114,79 @@ impl AlertmanagerClient {
     }
 }
 
+/// What became of a write to one Alertmanager.
+#[derive(Debug)]
+pub enum WriteOutcome<T> {
+    Done(T),
+    /// It answered and refused (4xx): another peer would refuse too.
+    Refused {
+        status: u16,
+        reason: String,
+    },
+}
+
+impl AlertmanagerClient {
+    /// `POST /api/v2/silences`: the new silence's id. A connection error or
+    /// a 5xx is an `Err` (try another peer); a 4xx is `Refused`.
+    pub async fn create_silence(
+        &self,
+        silence: &serde_json::Value,
+    ) -> Result<WriteOutcome<String>, UpstreamError> {
+        #[derive(Deserialize)]
+        struct Created {
+            #[serde(rename = "silenceID")]
+            silence_id: String,
+        }
+        let (status, body) = self
+            .http
+            .send(reqwest::Method::POST, "api/v2/silences", Some(silence))
+            .await?;
+        judge(status, &body, |body| {
+            serde_json::from_slice::<Created>(body)
+                .map(|c| c.silence_id)
+                .map_err(|e| UpstreamError::Unreadable(e.to_string()))
+        })
+    }
+
+    /// `GET /api/v2/silence/{id}`, expired or not.
+    pub async fn silence(&self, id: &str) -> Result<WriteOutcome<AmSilence>, UpstreamError> {
+        let path = format!("api/v2/silence/{}", encode(id));
+        let (status, body) = self.http.send(reqwest::Method::GET, &path, None).await?;
+        judge(status, &body, |body| {
+            serde_json::from_slice(body).map_err(|e| UpstreamError::Unreadable(e.to_string()))
+        })
+    }
+
+    /// `DELETE /api/v2/silence/{id}`: expire it now.
+    pub async fn expire_silence(&self, id: &str) -> Result<WriteOutcome<()>, UpstreamError> {
+        let path = format!("api/v2/silence/{}", encode(id));
+        let (status, body) = self.http.send(reqwest::Method::DELETE, &path, None).await?;
+        judge(status, &body, |_| Ok(()))
+    }
+}
+
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn judge<T>(
+    status: u16,
+    body: &[u8],
+    decode: impl FnOnce(&[u8]) -> Result<T, UpstreamError>,
+) -> Result<WriteOutcome<T>, UpstreamError> {
+    match status {
+        200..=299 => decode(body).map(WriteOutcome::Done),
+        400..=499 => Ok(WriteOutcome::Refused {
+            status,
+            reason: super::upstream_http::excerpt(body),
+        }),
+        _ => Err(UpstreamError::Status {
+            status,
+            body: super::upstream_http::excerpt(body),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

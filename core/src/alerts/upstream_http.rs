@@ -127,6 +127,34 @@ impl UpstreamHttp {
         self.fetch(path, query, true).await
     }
 
+    /// Send a write (`POST` with a JSON body, `DELETE` without) and return
+    /// the status and body; the caller judges the status.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(u16, Vec<u8>), UpstreamError> {
+        let url = self
+            .base
+            .join(path)
+            .map_err(|e| UpstreamError::Config(e.to_string()))?;
+        let mut request = self.http.request(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| UpstreamError::Transport(describe(e)))?;
+        let status = response.status().as_u16();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::Transport(describe(e)))?;
+        Ok((status, body.to_vec()))
+    }
+
     async fn fetch<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
@@ -161,7 +189,7 @@ impl UpstreamHttp {
 }
 
 /// The start of a body, for error messages.
-fn excerpt(body: &[u8]) -> String {
+pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     match text.char_indices().nth(200) {

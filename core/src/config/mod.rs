@@ -2,12 +2,14 @@
 //! Loading and merging the file is the server's job; these are plain data.
 
 mod checks;
+mod silences;
 mod upstream;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{AllowRule, ChecksConfig};
+pub use silences::SilencesConfig;
 pub use upstream::{BasicAuth, Upstream, Upstreams};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

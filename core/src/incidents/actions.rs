@@ -67,6 +67,15 @@ fn validate(action: &IncidentAction) -> Result<()> {
             }
             Ok(())
         }
+        IncidentAction::Silenced {
+            silence_id,
+            comment,
+            ..
+        } => {
+            check_text("silence id", silence_id, 200)?;
+            check_text("comment", comment, MAX_TEXT)
+        }
+        IncidentAction::Unsilenced { silence_id } => check_text("silence id", silence_id, 200),
         IncidentAction::Ack | IncidentAction::Checklist { .. } => Ok(()),
     }
 }
@@ -165,6 +174,18 @@ pub(super) async fn apply(
                 "check_result",
                 json!({ "check": check, "outcome": outcome, "detail": detail }),
             ),
+            IncidentAction::Silenced {
+                silence_id,
+                matchers,
+                ends_at,
+                comment,
+            } => (
+                "silenced",
+                json!({ "silence_id": silence_id, "matchers": matchers, "ends_at": ends_at, "comment": comment }),
+            ),
+            IncidentAction::Unsilenced { silence_id } => {
+                ("unsilenced", json!({ "silence_id": silence_id }))
+            }
         };
         append(tx, id, now, actor, kind, payload).await
     }

@@ -49,6 +49,24 @@ pub fn summarise(kind: &str, payload: &Value) -> String {
             text(payload, "check"),
             text(payload, "outcome")
         ),
+        "silenced" => {
+            let matchers = payload
+                .get("matchers")
+                .and_then(Value::as_array)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            format!(
+                "silenced {matchers} until {}: {}",
+                text(payload, "ends_at"),
+                text(payload, "comment")
+            )
+        }
+        "unsilenced" => format!("expired silence {}", text(payload, "silence_id")),
         "alert_resolved" => "the alert stopped firing".into(),
         "alert_firing" => "the alert fires again".into(),
         other => other.replace('_', " "),

@@ -121,6 +121,11 @@ impl Incidents {
                     runbook: found.key.clone(),
                 }
             }
+            IncidentAction::Silenced { .. } | IncidentAction::Unsilenced { .. } => {
+                return Err(Error::BadRequest(
+                    "silence events are recorded by POST and DELETE /api/v1/silences".into(),
+                ));
+            }
             other => other,
         };
         let event = self.timeline.act(id, action, actor.name()).await?;

@@ -8,9 +8,11 @@ pub mod checks;
 pub mod editing;
 pub mod incidents;
 pub mod notifications;
+pub mod silences;
 
 pub use catalog::Catalog;
 pub use checks::{Checks, RunRequest};
 pub use editing::{Edit, Editing};
 pub use incidents::{CreateIncident, Incidents};
 pub use notifications::Notification;
+pub use silences::Silences;

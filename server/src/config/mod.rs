@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 mod http;
 pub use http::HttpConfig;
 pub use portal_core::config::{
-    AllowRule, AuthConfig, BasicAuth, ChecksConfig, Upstream, Upstreams, WebhookConfig,
+    AllowRule, AuthConfig, BasicAuth, ChecksConfig, SilencesConfig, Upstream, Upstreams,
+    WebhookConfig,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -42,6 +43,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub log: LogConfig,
     pub checks: ChecksConfig,
+    pub silences: SilencesConfig,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             log: LogConfig::default(),
             checks: ChecksConfig::default(),
+            silences: SilencesConfig::default(),
         }
     }
 }
@@ -186,6 +189,11 @@ fn check(config: &Config) -> Result<(), ConfigError> {
         }
     }
     check_checks(&config.checks)?;
+    if config.silences.max_duration_hours == 0 || config.silences.max_matched_alerts == 0 {
+        return Err(ConfigError::Check(
+            "silences.max_duration_hours and silences.max_matched_alerts must be at least 1".into(),
+        ));
+    }
     if let Some(problem) = config.http.problems(config.sse_keepalive_secs) {
         return Err(ConfigError::Check(problem));
     }
@@ -332,6 +340,25 @@ basic_auth = {{ username = "u", password = "p" }}
             !format!("{am:?}").contains("\"p\""),
             "password is not printed"
         );
+    }
+
+    #[test]
+    fn silences_section_has_defaults_and_refuses_zero_limits() {
+        let config = load(None, FlagOverrides::default()).unwrap();
+        assert_eq!(config.silences.max_duration_hours, 24);
+        assert_eq!(config.silences.max_matched_alerts, 50);
+        assert!(!config.silences.allow_anonymous);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portal.toml");
+        std::fs::write(&file, "[silences]\nmax_duration_hours = 0\n").unwrap();
+        assert!(load(Some(&file), FlagOverrides::default()).is_err());
+        std::fs::write(
+            &file,
+            "[silences]\nmax_duration_hours = 4\nmax_matched_alerts = 5\n",
+        )
+        .unwrap();
+        let config = load(Some(&file), FlagOverrides::default()).unwrap();
+        assert_eq!(config.silences.max_matched_alerts, 5);
     }
 
     #[test]

@@ -10,13 +10,14 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use super::{AppState, alerts_api, checks_api, incidents_api, openapi, revisions_api};
-use super::{runbooks_api, webhook};
+use super::{runbooks_api, silences_api, webhook};
 
 pub fn router() -> Router<AppState> {
     let (router, document) = OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .merge(runbooks_api::routes())
         .merge(alerts_api::routes())
         .merge(incidents_api::routes())
+        .merge(silences_api::routes())
         .merge(webhook::routes())
         .split_for_parts();
     // Written once at start-up; every request gets the same bytes.

@@ -21,6 +21,7 @@ mod revisions_api;
 mod runbooks_api;
 mod saturation;
 mod security_headers;
+mod silences_api;
 pub mod streams;
 mod uri_limit;
 mod webhook;

@@ -6,10 +6,10 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Runbook portal API", description = "Runbooks, live alert state, diagnosis checks and incident timelines."),
+    info(title = "Runbook portal API", description = "Runbooks, live alert state, silences, diagnosis checks and incident timelines."),
     paths(super::runbooks_api::get_runbook,
         super::checks_api::run_one, super::checks_api::run_all,
         super::revisions_api::raw, super::revisions_api::history, super::revisions_api::put),
-    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"), (name = "checks"))
+    tags((name = "runbooks"), (name = "alerts"), (name = "incidents"), (name = "webhooks"), (name = "checks"), (name = "silences"))
 )]
 pub struct ApiDoc;
