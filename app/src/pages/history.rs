@@ -84,15 +84,17 @@ fn History(h: HistoryView, split: bool) -> impl IntoView {
         <form id="compare" method="get" action=page.clone()>
             <button type="submit">"Compare selected"</button>
         </form>
-        <table class="history">
-            <thead>
-                <tr>
-                    <th>"From"</th><th>"To"</th><th>"Revision"</th><th>"When"</th>
-                    <th>"Author"</th><th>"Origin"</th><th>"Message"</th><th></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <div class="table-scroll">
+            <table class="history">
+                <thead>
+                    <tr>
+                        <th>"From"</th><th>"To"</th><th>"Revision"</th><th>"When"</th>
+                        <th>"Author"</th><th>"Origin"</th><th>"Message"</th><th></th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
         {older}
     }
 }
