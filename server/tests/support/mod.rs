@@ -4,6 +4,9 @@
 //! No process, no socket: what needs real processes (Prometheus,
 //! Alertmanager, Chromium, SIGKILL) stays in the `tests` crate.
 
+// Each test file compiles its own copy and uses only part of it.
+#![allow(dead_code)]
+
 use std::net::SocketAddr;
 
 use axum::Router;
