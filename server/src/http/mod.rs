@@ -169,12 +169,9 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
         .core
         .metrics
         .record_http(method.as_str(), &route, status.as_u16(), elapsed);
-    // Streams are long by design; anything else this slow is worth a line.
-    let streaming = response
-        .headers()
-        .get(http::header::CONTENT_TYPE)
-        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
-    if (elapsed >= SLOW_REQUEST || status == http::StatusCode::REQUEST_TIMEOUT) && !streaming {
+    // Timed to the response head: an event stream answers at once, so only
+    // real waits count (a 408 too, whatever the configured timeout).
+    if elapsed >= SLOW_REQUEST || status == http::StatusCode::REQUEST_TIMEOUT {
         tracing::warn!(%method, %path, status = status.as_u16(), elapsed_ms = elapsed.as_millis() as u64, "slow request");
     }
     response
