@@ -8,6 +8,7 @@ pub mod error;
 pub mod links;
 mod pages;
 pub mod security;
+mod theme;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Title, provide_meta_context};
@@ -50,6 +51,7 @@ pub fn shell(assets: AssetUrls) -> impl IntoView {
                     r#type="application/wasm"
                     crossorigin=""
                 />
+                <script nonce=nonce.clone()>{theme::head_script()}</script>
                 <script type="module" nonce=nonce>{boot}</script>
                 <MetaTags />
             </head>

@@ -72,6 +72,21 @@ impl Browser {
         })
     }
 
+    /// Make the pages see `prefers-color-scheme: dark`, as on a system in
+    /// night mode (Chrome DevTools' media emulation, through chromedriver).
+    pub async fn prefer_dark(&self) -> Result<()> {
+        self.client
+            .issue_cmd(Cdp {
+                cmd: "Emulation.setEmulatedMedia",
+                params: serde_json::json!({
+                    "features": [{ "name": "prefers-color-scheme", "value": "dark" }]
+                }),
+            })
+            .await
+            .context("emulating prefers-color-scheme: dark")?;
+        Ok(())
+    }
+
     /// Wait until the page's WASM has hydrated it (the body carries the mark).
     pub async fn wait_hydrated(&self) -> Result<()> {
         self.client
@@ -120,4 +135,30 @@ pub async fn click_then(client: &fantoccini::Client, css: &str, then: &str) {
         .await
         .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     wait_for(client, then).await;
+}
+
+/// A Chrome DevTools Protocol command sent through chromedriver
+/// (`POST /session/{id}/goog/cdp/execute`).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: serde_json::Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> Result<reqwest::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &reqwest::Url) -> (reqwest::Method, Option<String>) {
+        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
 }

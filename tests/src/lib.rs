@@ -3,10 +3,12 @@
 //! 127.0.0.1 port with temporary files, and stop them when the guard drops.
 
 pub mod alertmanager;
+pub mod axe;
 pub mod browser;
 pub mod check_portal;
 pub mod measure;
 pub mod nginx;
+pub mod npm;
 pub mod portal;
 pub mod process;
 pub mod prometheus;

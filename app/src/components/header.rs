@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::search;
 use crate::links;
+use crate::theme::ThemeToggle;
 
 /// The bar on every page, with the search box. Without JavaScript the box is
 /// a plain form to `/search`; once hydrated it shows results as you type.
@@ -65,6 +66,7 @@ pub fn Header() -> impl IntoView {
                     </ul>
                 </Show>
             </form>
+            <ThemeToggle />
         </header>
     }
 }

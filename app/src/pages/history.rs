@@ -130,8 +130,8 @@ fn Row(
     });
     view! {
         <tr class="revision" data-revision=id.to_string() data-origin=r.origin.as_str()>
-            <td><input type="radio" name="from" form="compare" value=id.to_string() checked=from == Some(id) /></td>
-            <td><input type="radio" name="to" form="compare" value=id.to_string() checked=to == Some(id) /></td>
+            <td><input type="radio" name="from" form="compare" value=id.to_string() checked=from == Some(id) aria-label=format!("Compare from revision {id}") /></td>
+            <td><input type="radio" name="to" form="compare" value=id.to_string() checked=to == Some(id) aria-label=format!("Compare to revision {id}") /></td>
             <td>{id}{(Some(id) == current).then_some(" (current)")}</td>
             <td><time datetime=r.at.to_rfc3339()>{portal_types::format::timestamp(r.at)}</time></td>
             <td class="author">{r.author.clone()}</td>

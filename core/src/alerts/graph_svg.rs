@@ -75,7 +75,7 @@ pub fn render(data: &GraphData) -> String {
         let v = lo + (hi - lo) * f64::from(i) / 4.0;
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#dde3ea"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#5f6b7a">{}</text>"##,
+            r##"<line class="grid" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}" stroke="#dde3ea"/><text class="axis" x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#5f6b7a">{}</text>"##,
             W - RIGHT,
             LEFT - 4.0,
             y(v) + 3.0,
@@ -95,7 +95,7 @@ pub fn render(data: &GraphData) -> String {
         };
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="{anchor}" fill="#5f6b7a">{label}</text>"##,
+            r##"<text class="axis" x="{:.1}" y="{:.1}" font-size="10" text-anchor="{anchor}" fill="#5f6b7a">{label}</text>"##,
             x(t),
             H - 8.0
         );
@@ -127,7 +127,7 @@ pub fn render(data: &GraphData) -> String {
     if let Some((op, value)) = &data.plan.threshold {
         let _ = write!(
             svg,
-            r##"<line class="threshold" x1="{LEFT}" x2="{:.1}" y1="{ty:.1}" y2="{ty:.1}" stroke="#c62828" stroke-dasharray="6 4"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#c62828">{}</text>"##,
+            r##"<line class="threshold" x1="{LEFT}" x2="{:.1}" y1="{ty:.1}" y2="{ty:.1}" stroke="#c62828" stroke-dasharray="6 4"/><text class="threshold" x="{:.1}" y="{:.1}" font-size="10" text-anchor="end" fill="#c62828">{}</text>"##,
             W - RIGHT,
             W - RIGHT - 2.0,
             y(*value) - 3.0,

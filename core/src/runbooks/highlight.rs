@@ -20,7 +20,10 @@ fn syntax_token(lang: &str) -> &str {
     }
 }
 
-/// A `<pre><code>` block for `code`, highlighted when `lang` is known.
+/// A `<pre><code>` block for `code`, highlighted when `lang` is known: the
+/// one place the portal writes a code block. A long line scrolls inside the
+/// block, so the block takes keyboard focus (`tabindex`) to be scrollable
+/// without a mouse.
 pub fn code_block(lang: &str, code: &str) -> String {
     let lang_attr = if lang.is_empty() {
         String::new()
@@ -31,7 +34,7 @@ pub fn code_block(lang: &str, code: &str) -> String {
         .then(|| highlight(syntax_token(&lang.to_lowercase()), code))
         .flatten();
     let body = highlighted.unwrap_or_else(|| esc(code).into_owned());
-    format!("<pre><code{lang_attr}>{body}</code></pre>")
+    format!("<pre tabindex=\"0\"><code{lang_attr}>{body}</code></pre>")
 }
 
 /// Highlight `code` with each `{{ … }}` placeholder held out as one opaque

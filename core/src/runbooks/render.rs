@@ -101,9 +101,9 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
 /// A malformed check block, shown where it stands; the rest of the page renders.
 fn check_error(problem: &str, code: &str) -> String {
     format!(
-        "<div class=\"check-error\" role=\"alert\"><strong>This check block cannot be used:</strong> {}<pre><code>{}</code></pre></div>",
+        "<div class=\"check-error\" role=\"alert\"><strong>This check block cannot be used:</strong> {}{}</div>",
         esc(problem),
-        esc(code)
+        highlight::code_block("", code)
     )
 }
 

@@ -101,9 +101,9 @@ fn rule_html(rule: &Rule, source: RuleSource, note: &str) -> String {
         RuleSource::CommentCopy => "comment-copy",
     };
     let mut html = format!(
-        "<div class=\"rule-box\" data-source=\"{source_attr}\"><p class=\"rule-source\">{note}</p><dl><dt>alert</dt><dd><code>{}</code></dd><dt>expr</dt><dd><pre><code class=\"language-promql\">{}</code></pre></dd>",
+        "<div class=\"rule-box\" data-source=\"{source_attr}\"><p class=\"rule-source\">{note}</p><dl><dt>alert</dt><dd><code>{}</code></dd><dt>expr</dt><dd>{}</dd>",
         esc(&rule.alert),
-        esc(rule.expr.trim_end())
+        super::highlight::code_block("promql", rule.expr.trim_end())
     );
     if let Some(for_) = &rule.for_ {
         html.push_str(&format!("<dt>for</dt><dd><code>{}</code></dd>", esc(for_)));
