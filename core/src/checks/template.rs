@@ -9,6 +9,7 @@ use portal_types::Labels;
 use portal_types::paths::encode_segment;
 
 use super::Refusal;
+use crate::placeholders::url::{self, UrlPart};
 use crate::placeholders::{self, SyntaxError};
 
 /// Each placeholder's position and label name (checks take only bare
@@ -77,14 +78,6 @@ pub fn fill_with(
 
 /// Where a placeholder stands in an http check's URL, decided by the
 /// template's own characters (a value never moves the boundaries).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum UrlPart {
-    Scheme,
-    Authority,
-    /// Path, query or fragment: the value is data inside one component.
-    Data,
-}
-
 /// An http check's URL with its labels filled: a value in the host position
 /// must be `host[:port]`, anywhere else it is percent-encoded for its
 /// component. (Filled as it was, `instance=127.0.0.1:P/admin?x=` turned
@@ -93,7 +86,7 @@ pub fn fill_url(text: &str, labels: &Labels) -> Result<String, Refusal> {
     let found = placeholders(text)?;
     let parts: Vec<UrlPart> = found
         .iter()
-        .map(|(range, _)| url_part(text, range.start))
+        .map(|(range, _)| url::part_at(text, range.start))
         .collect();
     fill_with(text, labels, |i, value| match parts[i] {
         UrlPart::Scheme => Err(Refusal::Unsafe(
@@ -118,7 +111,7 @@ pub fn fill_dns_name(text: &str, labels: &Labels) -> Result<String, Refusal> {
         if !value.is_empty()
             && value
                 .split('.')
-                .all(|label| label.len() <= 63 && is_name(label))
+                .all(|label| label.len() <= 63 && url::is_name(label))
         {
             Ok(value.to_string())
         } else {
@@ -129,64 +122,13 @@ pub fn fill_dns_name(text: &str, labels: &Labels) -> Result<String, Refusal> {
     })
 }
 
-fn url_part(template: &str, at: usize) -> UrlPart {
-    let Some(scheme_end) = template.find("://") else {
-        return UrlPart::Data;
-    };
-    if at < scheme_end {
-        return UrlPart::Scheme;
-    }
-    let authority = scheme_end + 3;
-    let authority_end = template[authority..]
-        .find(['/', '?', '#'])
-        .map_or(template.len(), |i| authority + i);
-    if at < authority_end {
-        UrlPart::Authority
-    } else {
-        UrlPart::Data
-    }
-}
-
-/// Letters, digits, `-` and `_` (as host names in real inventories have).
-fn is_name(label: &str) -> bool {
-    label
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-/// `value` when it is `host`, `host:port`, `[v6]` or `[v6]:port`.
+/// `value` when it may stand where a host goes.
 fn host_port(value: &str) -> Result<&str, Refusal> {
-    let refuse = || {
+    url::host_port(value).ok_or_else(|| {
         Refusal::Unsafe(format!(
             "label value {value:?} is not host[:port]; it stands where a host goes"
         ))
-    };
-    let (host, port) = if let Some(rest) = value.strip_prefix('[') {
-        let (v6, after) = rest.split_once(']').ok_or_else(refuse)?;
-        v6.parse::<std::net::Ipv6Addr>().map_err(|_| refuse())?;
-        match after {
-            "" => (None, None),
-            _ => (None, Some(after.strip_prefix(':').ok_or_else(refuse)?)),
-        }
-    } else {
-        match value.rsplit_once(':') {
-            Some((host, port)) => (Some(host), Some(port)),
-            None => (Some(value), None),
-        }
-    };
-    if let Some(host) = host
-        && (host.is_empty()
-            || host.len() > 253
-            || !host.split('.').all(|l| !l.is_empty() && is_name(l)))
-    {
-        return Err(refuse());
-    }
-    if let Some(port) = port
-        && port.parse::<u16>().is_err()
-    {
-        return Err(refuse());
-    }
-    Ok(value)
+    })
 }
 
 /// The text for display: known labels filled in, the rest left as written.

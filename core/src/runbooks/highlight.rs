@@ -38,48 +38,11 @@ pub fn code_block(lang: &str, code: &str) -> String {
 }
 
 /// Highlight `code` with each `{{ … }}` placeholder held out as one opaque
-/// word: the highlighter would otherwise split `{{ $labels.mountpoint }}`
-/// over several spans, and the page could no longer find and fill it.
+/// word, so `Template` still finds and fills it in the page.
 fn highlight(lang: &str, code: &str) -> Option<String> {
-    let (masked, held) = hold_placeholders(code);
+    let (masked, held) = crate::placeholders::hold::hold(code);
     let html = highlight_raw(lang, &masked)?;
-    Some(release_placeholders(html, &held))
-}
-
-/// The stand-in for placeholder `i`: a plain identifier, which every
-/// grammar keeps in one token.
-fn stand_in(i: usize) -> String {
-    format!("zqPortalPlaceholder{i}qz")
-}
-
-/// `code` with each placeholder replaced by its stand-in, and the
-/// placeholders in order. Code that already holds a stand-in is left alone.
-fn hold_placeholders(code: &str) -> (String, Vec<String>) {
-    if code.contains("zqPortalPlaceholder") {
-        return (code.to_string(), Vec::new());
-    }
-    let mut masked = String::with_capacity(code.len());
-    let mut held = Vec::new();
-    let mut last = 0;
-    for found in crate::placeholders::find(code) {
-        if found.reference().is_none() {
-            continue;
-        }
-        masked.push_str(&code[last..found.range.start]);
-        masked.push_str(&stand_in(held.len()));
-        held.push(found.text.to_string());
-        last = found.range.end;
-    }
-    masked.push_str(&code[last..]);
-    (masked, held)
-}
-
-/// Put each placeholder back, escaped as the text it is.
-fn release_placeholders(mut html: String, held: &[String]) -> String {
-    for (i, original) in held.iter().enumerate() {
-        html = html.replacen(&stand_in(i), &esc(original), 1);
-    }
-    html
+    Some(held.release(&html, esc).into_owned())
 }
 
 fn highlight_raw(lang: &str, code: &str) -> Option<String> {
@@ -135,7 +98,7 @@ mod tests {
         for (lang, code) in cases {
             let html = filled(lang, code);
             assert!(!html.contains("{{"), "{lang}: left unfilled: {html}");
-            assert!(!html.contains("zqPortalPlaceholder"), "{lang}: {html}");
+            assert!(!html.contains("zqportalplaceholder"), "{lang}: {html}");
             assert!(html.contains(">/var</mark>"), "{lang}: {html}");
             assert!(html.contains("hl-"), "{lang}: still highlighted: {html}");
         }

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use html_escape::encode_text as esc;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as esc};
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::document::{Document, Shortcode, check_marker, token};
@@ -14,6 +14,7 @@ use super::rule_box::rule_box;
 use super::rules::{Rule, RuleSet};
 use super::{fragments, highlight, limits};
 use crate::checks::CheckSpec;
+use crate::placeholders::{self, hold::Held};
 
 /// A heading of the body, for the table of contents.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +45,14 @@ const OPTIONS: Options = Options::ENABLE_TABLES
     .union(Options::ENABLE_DEFINITION_LIST);
 
 pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
-    let events: Vec<Event<'_>> = Parser::new_ext(&doc.body, OPTIONS).collect();
+    // Placeholders are held out while Markdown is parsed, so a link target
+    // may hold `{{ $labels.instance }}` (spaces and braces included); every
+    // text comes back at once, and what stays held (link and image targets
+    // and titles) comes back into its attribute after sanitising.
+    let (source, held) = placeholders::hold::hold(&doc.body);
+    let events: Vec<Event<'_>> = Parser::new_ext(&source, OPTIONS)
+        .map(|event| released(event, &held))
+        .collect();
     let text = plain_text(&events);
     // Before any HTML is made: deep nesting costs the sanitiser quadratic time.
     let (events, too_deep) = limits::bound_nesting(events);
@@ -55,6 +63,7 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = SANITIZER.clean(&html).to_string();
+    let html = held.release(&html, |s| attr(s)).into_owned();
     let mut shown_rule = None;
     let mut pieces = Vec::with_capacity(first_code_token + code_blocks.len());
     for shortcode in &doc.shortcodes {
@@ -105,6 +114,21 @@ fn check_error(problem: &str, code: &str) -> String {
         esc(problem),
         highlight::code_block("", code)
     )
+}
+
+/// The event with the placeholders of its text released.
+fn released<'a>(event: Event<'a>, held: &Held) -> Event<'a> {
+    let release = |text: CowStr<'a>| match held.release(&text, placeholders::hold::verbatim) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(owned) => CowStr::from(owned),
+    };
+    match event {
+        Event::Text(text) => Event::Text(release(text)),
+        Event::Code(text) => Event::Code(release(text)),
+        Event::Html(text) => Event::Html(release(text)),
+        Event::InlineHtml(text) => Event::InlineHtml(release(text)),
+        other => other,
+    }
 }
 
 /// A fenced or indented code block, taken out for highlighting.
@@ -377,5 +401,59 @@ mod tests {
         let doc = parse("{{< tabs >}}").unwrap();
         let html = render(&doc, &RuleSet::default()).html;
         assert!(html.contains("Unsupported shortcode"), "{html}");
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::render;
+    use crate::placeholders::Template;
+    use crate::runbooks::document::parse;
+    use crate::test_support::labels;
+
+    fn page(markdown: &str, given: &[(&str, &str)]) -> String {
+        let html = render(&parse(markdown).unwrap(), &Default::default()).html;
+        Template::parse(&html).fill(&labels(given), None)
+    }
+
+    #[test]
+    fn link_targets_and_titles_hold_placeholders_with_spaces() {
+        let html = page(
+            "[Grafana](https://grafana/d/x?var-instance={{ $labels.instance }}&from=now-1h \"{{ $labels.instance }} dashboard\") \
+             <https://{{ $labels.instance }}/metrics> [job](/runbooks/{{ $labels.job }})\n\n\
+             ![graph](https://img/{{ $labels.job }}.png)",
+            &[("instance", "db1:9100"), ("job", "node")],
+        );
+        assert!(
+            html.contains("href=\"https://grafana/d/x?var-instance=db1%3A9100&amp;from=now-1h\" title=\"db1:9100 dashboard\""),
+            "{html}"
+        );
+        assert!(html.contains("href=\"https://db1:9100/metrics\""), "{html}");
+        assert!(
+            html.contains(">https://<mark class=\"filled\""),
+            "the autolink's text is filled as text: {html}"
+        );
+        assert!(html.contains("href=\"/runbooks/node\""), "{html}");
+        assert!(html.contains("src=\"https://img/node.png\""), "{html}");
+        assert!(!html.contains("zqportalplaceholder"), "{html}");
+        assert!(!html.contains("{{"), "{html}");
+    }
+
+    #[test]
+    fn unfilled_link_placeholders_stay_as_written_and_text_is_unchanged() {
+        let html = page(
+            "# T\n\n## On {{ $labels.instance }}\n\n[start]({{ $labels.url }}) `df {{ $labels.mountpoint }}` | a |\n|---|\n| {{ $labels.job }} |",
+            &[("url", "javascript:alert(1)")],
+        );
+        assert!(html.contains("href=\"{{ $labels.url }}\""), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains("title=\"label mountpoint not given\">{{ $labels.mountpoint }}</mark>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("title=\"label instance not given\">{{ $labels.instance }}</mark>"),
+            "{html}"
+        );
     }
 }

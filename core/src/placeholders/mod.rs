@@ -12,13 +12,19 @@
 //!   (`{{ .Values.x }}`, `{{% comment %}}`) is not a placeholder.
 //!
 //! Filling depends on where the value goes: [`Template`] puts it into
-//! rendered HTML as escaped text (never inside a tag); [`fill_text`] into
+//! rendered HTML as escaped text, or into an attribute encoded for it (a
+//! URL's host must be `host[:port]`, its path, query and fragment take the
+//! value percent-encoded, and a label never picks a URL's scheme: see
+//! [`url`]); [`fill_text`] into
 //! plain text (checklist steps); checks accept only a bare
 //! `{{ $labels.NAME }}` ([`labels_only`]) and encode each value for its
 //! destination (PromQL string, URL component, host:port, DNS name) in
 //! `checks::template`. Unknown references stay as written, except in
 //! checks, which refuse them: a half-filled check would answer another
 //! question.
+
+pub mod hold;
+pub mod url;
 
 use std::fmt::Write;
 use std::ops::Range;
@@ -42,11 +48,42 @@ pub enum Reference {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     Html(String),
+    /// In text: filled as escaped text inside a `<mark>`.
     Placeholder {
         original: String,
         reference: Reference,
     },
+    /// Inside an attribute value: filled without markup, encoded for it.
+    InAttribute {
+        original: String,
+        reference: Reference,
+        fill: AttributeFill,
+    },
 }
+
+/// How a value goes into the attribute a placeholder stands in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum AttributeFill {
+    /// A URL attribute (`href`, `src`, …), at this part of the URL.
+    Url(url::UrlPart),
+    /// Any other attribute (`title`, `alt`): the value as attribute text.
+    Text,
+}
+
+/// Attributes whose value is a URL: a label value there must not choose
+/// where the link goes.
+const URL_ATTRIBUTES: &[&str] = &[
+    "href",
+    "src",
+    "cite",
+    "action",
+    "formaction",
+    "poster",
+    "srcset",
+    "longdesc",
+    "background",
+    "xlink:href",
+];
 
 /// Rendered HTML with its placeholders located.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -182,21 +219,29 @@ impl Template {
             let start = found.range.start;
             markup = markup.after(&html[scanned..start]);
             scanned = start;
-            if markup != Markup::Text {
-                // Inside a tag (an attribute): a label value there could make
-                // a `javascript:` URL the sanitiser never saw, and a `<mark>`
-                // would break the tag. Left as written.
-                continue;
-            }
+            let fill = match markup {
+                Markup::Text => None,
+                Markup::Quoted(quote) => Some(attribute_fill(html, start, quote)),
+                // Between attributes: not a value; left as written.
+                Markup::Tag => continue,
+            };
             let Some(reference) = found.reference() else {
                 continue;
             };
             if start > last {
                 parts.push(Part::Html(html[last..start].to_string()));
             }
-            parts.push(Part::Placeholder {
-                original: found.text.to_string(),
-                reference,
+            let original = found.text.to_string();
+            parts.push(match fill {
+                None => Part::Placeholder {
+                    original,
+                    reference,
+                },
+                Some(fill) => Part::InAttribute {
+                    original,
+                    reference,
+                    fill,
+                },
             });
             last = found.range.end;
         }
@@ -220,23 +265,31 @@ impl Template {
                 .iter()
                 .map(|p| match p {
                     Part::Html(h) => h.len(),
-                    Part::Placeholder { original, .. } => original.len() + 48,
+                    Part::Placeholder { original, .. } | Part::InAttribute { original, .. } => {
+                        original.len() + 48
+                    }
                 })
                 .sum(),
         );
         for part in &self.parts {
             match part {
                 Part::Html(html) => out.push_str(html),
+                Part::InAttribute {
+                    original,
+                    reference,
+                    fill,
+                } => {
+                    let filled = filled(reference, labels, value);
+                    match filled.as_deref().and_then(|v| fill.encode(v)) {
+                        Some(encoded) => out.push_str(&encoded),
+                        None => out.push_str(original),
+                    }
+                }
                 Part::Placeholder {
                     original,
                     reference,
                 } => {
-                    let filled = match reference {
-                        Reference::Label(name) => labels.get(name).cloned(),
-                        Reference::AllLabels => all_labels(labels),
-                        Reference::Value(precision) => value.map(|v| format_value(v, *precision)),
-                    };
-                    let _ = match filled {
+                    let _ = match filled(reference, labels, value) {
                         Some(text) => write!(
                             out,
                             "<mark class=\"filled\" title=\"{}\">{}</mark>",
@@ -253,6 +306,54 @@ impl Template {
             }
         }
         out
+    }
+}
+
+/// The value a placeholder stands for, when it is given.
+fn filled(reference: &Reference, labels: &Labels, value: Option<&str>) -> Option<String> {
+    match reference {
+        Reference::Label(name) => labels.get(name).cloned(),
+        Reference::AllLabels => all_labels(labels),
+        Reference::Value(precision) => value.map(|v| format_value(v, *precision)),
+    }
+}
+
+/// How to fill the placeholder at `start`, inside the attribute value
+/// opened by the last `quote` before it.
+fn attribute_fill(html: &str, start: usize, quote: u8) -> AttributeFill {
+    let quote = char::from(quote);
+    let value_start = html[..start].rfind(quote).map_or(start, |i| i + 1);
+    let value_end = html[start..].find(quote).map_or(html.len(), |i| start + i);
+    let name = html[..value_start.saturating_sub(1)]
+        .trim_end()
+        .trim_end_matches('=')
+        .trim_end();
+    let name = &name[name
+        .rfind(|c: char| c.is_whitespace() || c == '<')
+        .map_or(0, |i| i + 1)..];
+    if URL_ATTRIBUTES.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+        let url = &html[value_start..value_end];
+        AttributeFill::Url(url::part_at(url, start - value_start))
+    } else {
+        AttributeFill::Text
+    }
+}
+
+impl AttributeFill {
+    /// The value as it goes into the attribute, or none when it may not
+    /// stand there (then the placeholder stays as written).
+    fn encode(self, value: &str) -> Option<String> {
+        match self {
+            // A label must never choose the scheme (`javascript:`).
+            AttributeFill::Url(url::UrlPart::Scheme) => None,
+            AttributeFill::Url(url::UrlPart::Authority) => {
+                url::host_port(value).map(|v| attr(v).into_owned())
+            }
+            AttributeFill::Url(url::UrlPart::Data) => {
+                Some(portal_types::paths::encode_segment(value))
+            }
+            AttributeFill::Text => Some(attr(value).into_owned()),
+        }
     }
 }
 
@@ -312,5 +413,4 @@ fn format_value(value: &str, precision: Option<usize>) -> String {
 }
 
 #[cfg(test)]
-#[path = "placeholders_tests.rs"]
 mod tests;

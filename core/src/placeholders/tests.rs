@@ -35,18 +35,40 @@ fn tolerates_go_template_forms() {
 }
 
 #[test]
-fn placeholders_inside_tags_stay_as_written() {
+fn placeholders_in_attributes_are_filled_for_the_attribute_without_markup() {
     let t = Template::parse(
-        "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on {{ $labels.instance }}</a>",
+        "<a href=\"https://grafana/d/x?var-instance={{ $labels.instance }}&amp;from=now\" title=\"a > {{ $labels.instance }}\">on {{ $labels.instance }}</a>",
+    );
+    let html = t.fill(&labels(&[("instance", "db1:9100 \"><script>")]), None);
+    assert_eq!(
+        html,
+        "<a href=\"https://grafana/d/x?var-instance=db1%3A9100%20%22%3E%3Cscript%3E&amp;from=now\" title=\"a > db1:9100 &quot;&gt;&lt;script&gt;\">on <mark class=\"filled\" title=\"label instance\">db1:9100 \"&gt;&lt;script&gt;</mark></a>"
+    );
+}
+
+#[test]
+fn a_label_never_chooses_where_a_link_goes() {
+    let t = Template::parse(
+        "<a href=\"{{ $labels.url }}\">a</a><img src=\"{{ $labels.url }}/x.png\"><a href=\"https://{{ $labels.host }}/metrics\">b</a>",
     );
     let html = t.fill(
-        &labels(&[("url", "javascript:alert(1)"), ("instance", "\"><script>")]),
+        &labels(&[("url", "javascript:alert(1)"), ("host", "evil.com/phish?")]),
         None,
     );
     assert_eq!(
         html,
-        "<a href=\"{{ $labels.url }}\" title=\"a > {{ $labels.instance }}\">on <mark class=\"filled\" title=\"label instance\">\"&gt;&lt;script&gt;</mark></a>"
+        "<a href=\"{{ $labels.url }}\">a</a><img src=\"{{ $labels.url }}/x.png\"><a href=\"https://{{ $labels.host }}/metrics\">b</a>",
+        "scheme positions and a host that is not host[:port] stay as written"
     );
+    let html = t.fill(&labels(&[("host", "db1:9100")]), None);
+    assert!(html.contains("href=\"https://db1:9100/metrics\""), "{html}");
+}
+
+#[test]
+fn relative_links_take_the_value_as_one_segment() {
+    let t = Template::parse("<a href=\"/runbooks/{{ $labels.job }}#{{ $labels.job }}\">j</a>");
+    let html = t.fill(&labels(&[("job", "a/b c")]), None);
+    assert_eq!(html, "<a href=\"/runbooks/a%2Fb%20c#a%2Fb%20c\">j</a>");
 }
 
 #[test]
