@@ -63,7 +63,7 @@ pub fn render(doc: &Document, rules: &RuleSet) -> Rendered {
     let mut html = String::with_capacity(doc.body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     let html = SANITIZER.clean(&html).to_string();
-    let html = held.release(&html, |s| attr(s)).into_owned();
+    let html = held.release(&html, attr).into_owned();
     let mut shown_rule = None;
     let mut pieces = Vec::with_capacity(first_code_token + code_blocks.len());
     for shortcode in &doc.shortcodes {
