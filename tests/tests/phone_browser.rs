@@ -45,6 +45,13 @@ async fn no_page_scrolls_sideways_on_a_phone() {
         if overflow > 0 {
             failures.push(format!("{page}: {overflow} px too wide ({})", measured[1]));
         }
+        if page.contains("HostOutOfDiskSpace?") {
+            // The README's phone-sized picture of a runbook page.
+            let shot = phone.client.screenshot().await.unwrap();
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("screenshots/runbook-page-phone.png");
+            std::fs::write(path, shot).unwrap();
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
