@@ -99,6 +99,19 @@ impl Browser {
     }
 }
 
+/// Run `script` in the page; its answer as text (strings as they are,
+/// anything else as JSON).
+pub async fn js(client: &fantoccini::Client, script: &str) -> String {
+    let value = client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{script}"));
+    value
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| value.to_string())
+}
+
 /// Wait up to 20 s for an element matching `css`.
 pub async fn wait_for(client: &fantoccini::Client, css: &str) -> fantoccini::elements::Element {
     client

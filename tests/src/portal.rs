@@ -160,6 +160,20 @@ impl Portal {
         (status, response.text().await.unwrap_or_default())
     }
 
+    /// Wait until the portal's poller shows `alert` in `state` (`inactive`,
+    /// `pending`, `firing`): how a test knows the upstream was read.
+    pub async fn wait_alert_state(&self, alert: &str, state: &str) -> Result<()> {
+        crate::process::eventually(
+            &format!("{alert} {state} on the portal"),
+            std::time::Duration::from_secs(30),
+            || async {
+                let snapshot = self.get_json("/api/v1/alerts").await;
+                (snapshot["groups"][alert]["state"] == state).then_some(())
+            },
+        )
+        .await
+    }
+
     /// GET `path` and decode its JSON answer (`Null` when it is not JSON).
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let (_, body) = self.get(path).await;

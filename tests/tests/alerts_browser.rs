@@ -28,20 +28,10 @@ async fn runbook_page_flips_live_and_shows_silence_and_graph() {
     .await
     .unwrap();
     // Wait for a first successful poll, so the page starts "inactive".
-    let http = reqwest::Client::new();
-    eventually("a first poll", Duration::from_secs(20), || async {
-        let s: serde_json::Value = http
-            .get(format!("{}/api/v1/alerts", portal.url))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        (s["groups"]["PrometheusTargetMissing"]["state"] == "inactive").then_some(())
-    })
-    .await
-    .unwrap();
+    portal
+        .wait_alert_state("PrometheusTargetMissing", "inactive")
+        .await
+        .unwrap();
 
     let browser = Browser::start().await.unwrap();
     let client = &browser.client;

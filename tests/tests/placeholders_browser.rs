@@ -3,18 +3,11 @@
 //! python, a table, link targets and titles — escaped for each place, and a
 //! value never breaks a tag.
 
+use portal_tests::browser::js;
 use portal_tests::portal::Tree;
 use portal_tests::{Browser, Portal};
 
 const PAGE: &str = "/runbooks/placeholders/LabelsEverywhere?instance=db1:9100&mountpoint=/var";
-
-async fn js(client: &fantoccini::Client, script: &str) -> String {
-    let value = client.execute(script, vec![]).await.unwrap();
-    value
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| value.to_string())
-}
 
 #[tokio::test]
 async fn labels_are_filled_in_text_code_tables_and_links() {

@@ -2,10 +2,7 @@
 //! including highlighted code and the server-drawn graph, and the header's
 //! toggle overrides it, remembered across pages and reloads.
 
-use std::time::Duration;
-
-use portal_tests::browser::{enabled, wait_for};
-use portal_tests::process::eventually;
+use portal_tests::browser::{enabled, js, wait_for};
 use portal_tests::{Browser, Portal, Prometheus};
 
 const WHITE: &str = "rgb(255, 255, 255)";
@@ -13,14 +10,6 @@ const WHITE: &str = "rgb(255, 255, 255)";
 const NIGHT: &str = "rgb(15, 20, 26)";
 
 const RULES: &str = "groups:\n  - name: live\n    rules:\n      - alert: PrometheusTargetMissing\n        expr: vector(3)\n        labels:\n          severity: critical\n          instance: web1:9100\n";
-
-async fn js(client: &fantoccini::Client, script: &str) -> String {
-    let value = client.execute(script, vec![]).await.unwrap();
-    value
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| value.to_string())
-}
 
 async fn page_background(client: &fantoccini::Client) -> String {
     js(
@@ -124,20 +113,10 @@ async fn a_dark_system_gets_dark_pages_code_and_graphs() {
     )
     .await
     .unwrap();
-    let http = reqwest::Client::new();
-    eventually("the alert firing", Duration::from_secs(30), || async {
-        let s: serde_json::Value = http
-            .get(format!("{}/api/v1/alerts", portal.url))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()?;
-        (s["groups"]["PrometheusTargetMissing"]["state"] == "firing").then_some(())
-    })
-    .await
-    .unwrap();
+    portal
+        .wait_alert_state("PrometheusTargetMissing", "firing")
+        .await
+        .unwrap();
 
     let browser = Browser::start().await.unwrap();
     browser.prefer_dark().await.unwrap();
