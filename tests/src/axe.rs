@@ -3,6 +3,8 @@
 //! run outside the page's Content-Security-Policy, so the portal's policy
 //! needs no exception for the audit.
 
+use std::sync::OnceLock;
+
 use anyhow::{Context, Result};
 
 use crate::npm;
@@ -39,12 +41,22 @@ axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag2
   .catch(e => done([{ rule: 'axe-error', impact: 'critical', help: String(e), targets: [] }]));
 "#;
 
+/// axe-core's source as a script that answers once it has run; read from
+/// disk once per test binary (it is 650 KB, injected into every page).
+fn injection() -> Result<&'static str> {
+    static SCRIPT: OnceLock<String> = OnceLock::new();
+    if let Some(script) = SCRIPT.get() {
+        return Ok(script);
+    }
+    let source = std::fs::read_to_string(npm::package_file("axe-core/axe.min.js")?)?;
+    Ok(SCRIPT.get_or_init(|| format!("{source}\nreturn true;")))
+}
+
 /// Run axe-core's WCAG 2.1 A/AA rules on the current page and return the
 /// serious and critical violations.
 pub async fn serious_violations(client: &fantoccini::Client) -> Result<Vec<Violation>> {
-    let source = std::fs::read_to_string(npm::package_file("axe-core/axe.min.js")?)?;
     client
-        .execute(&format!("{source}\nreturn true;"), vec![])
+        .execute(injection()?, vec![])
         .await
         .context("injecting axe-core")?;
     let found = client

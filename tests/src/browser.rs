@@ -75,15 +75,18 @@ impl Browser {
     /// Make the pages see `prefers-color-scheme: dark`, as on a system in
     /// night mode (Chrome DevTools' media emulation, through chromedriver).
     pub async fn prefer_dark(&self) -> Result<()> {
-        self.client
-            .issue_cmd(Cdp {
-                cmd: "Emulation.setEmulatedMedia",
-                params: serde_json::json!({
+        driver_command(
+            &self.client,
+            "goog/cdp/execute",
+            serde_json::json!({
+                "cmd": "Emulation.setEmulatedMedia",
+                "params": {
                     "features": [{ "name": "prefers-color-scheme", "value": "dark" }]
-                }),
-            })
-            .await
-            .context("emulating prefers-color-scheme: dark")?;
+                },
+            }),
+        )
+        .await
+        .context("emulating prefers-color-scheme: dark")?;
         Ok(())
     }
 
@@ -150,28 +153,38 @@ pub async fn click_then(client: &fantoccini::Client, css: &str, then: &str) {
     wait_for(client, then).await;
 }
 
-/// A Chrome DevTools Protocol command sent through chromedriver
-/// (`POST /session/{id}/goog/cdp/execute`).
+/// A chromedriver command outside the WebDriver standard:
+/// `POST /session/{id}/{path}` with a JSON body (DevTools commands, the
+/// console log).
 #[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: serde_json::Value,
+struct DriverCommand {
+    path: &'static str,
+    body: serde_json::Value,
 }
 
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+impl fantoccini::wd::WebDriverCompatibleCommand for DriverCommand {
     fn endpoint(
         &self,
         base_url: &reqwest::Url,
         session_id: Option<&str>,
     ) -> Result<reqwest::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _url: &reqwest::Url) -> (reqwest::Method, Option<String>) {
-        let body = serde_json::json!({ "cmd": self.cmd, "params": self.params });
-        (reqwest::Method::POST, Some(body.to_string()))
+        (reqwest::Method::POST, Some(self.body.to_string()))
     }
+}
+
+/// Send a chromedriver-specific command; its answer.
+pub async fn driver_command(
+    client: &fantoccini::Client,
+    path: &'static str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value> {
+    Ok(client.issue_cmd(DriverCommand { path, body }).await?)
 }

@@ -5,8 +5,7 @@
 //! Content-Security-Policy violation. Also: every page's CSP names the nonce
 //! its inline scripts carry.
 
-use fantoccini::wd::WebDriverCompatibleCommand;
-use portal_tests::browser::click_then;
+use portal_tests::browser::{click_then, driver_command};
 use portal_tests::portal::Tree;
 use portal_tests::{Browser, Portal};
 use regex::Regex;
@@ -21,28 +20,10 @@ async fn fixture_portal() -> Portal {
 /// chromedriver's console log (`POST /session/{id}/se/log`); each call
 /// returns the entries since the previous one. SEVERE entries are kept by
 /// default, which is what console errors and CSP reports are.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &reqwest::Url,
-        session_id: Option<&str>,
-    ) -> Result<reqwest::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _url: &reqwest::Url) -> (reqwest::Method, Option<String>) {
-        (reqwest::Method::POST, Some(r#"{"type":"browser"}"#.into()))
-    }
-}
-
 async fn console(client: &fantoccini::Client) -> Vec<String> {
-    let log = client.issue_cmd(BrowserLog).await.unwrap();
+    let log = driver_command(client, "se/log", serde_json::json!({ "type": "browser" }))
+        .await
+        .unwrap();
     log.as_array()
         .into_iter()
         .flatten()
