@@ -1,7 +1,7 @@
 //! Incidents through the real binary where a process matters: API tokens made
 //! by its `token` command, reads with a token, and the append-only ledger at
 //! database level. The lifecycle, error shapes and identity policy are tested
-//! in process (`server/tests/api.rs`).
+//! in process (`server/tests/http/api.rs`).
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! upstream requests per poll interval at 1 and 1,000 viewers, and runbook
 //! page latency with the live panel and graph on.
 //!
-//! Run: `cargo run -p portal-tests --release --bin alerts-bench` after
+//! Run: `cargo bench -p portal-tests --bench alerts` after
 //! building the portal (`cargo build -p runbook-portal --release`; set
 //! `RUNBOOK_PORTAL_BIN` to its path).
 

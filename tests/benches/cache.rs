@@ -3,7 +3,7 @@
 //! that is then kept, up to `http.page_cache_bytes`), and page latency for
 //! a cache miss against a hit of the same URL.
 //!
-//! Run: `cargo run -p portal-tests --release --bin cache-bench` after
+//! Run: `cargo bench -p portal-tests --bench cache` after
 //! building the portal (`cargo build -p runbook-portal --release`; set
 //! `RUNBOOK_PORTAL_BIN` to its path).
 

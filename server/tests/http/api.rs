@@ -1,11 +1,9 @@
 //! The JSON API in process: incidents, errors and their shape, identity
 //! policy, editing. Each test builds the real router over a fresh store.
 
-mod support;
-
+use crate::support::App;
 use http::{Method, StatusCode};
 use serde_json::json;
-use support::App;
 
 #[tokio::test]
 async fn incident_lifecycle() {

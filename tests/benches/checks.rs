@@ -3,8 +3,8 @@
 //! of 16. Prints the wall time, run latencies, the portal's RSS, and the
 //! latency of unrelated page requests made meanwhile.
 //!
-//! Run: `cargo build -p runbook-portal --release && RUNBOOK_PORTAL_BIN=target/release/runbook-portal
-//! cargo run -p portal-tests --release --bin checks-bench`.
+//! Run: `cargo build -p runbook-portal --release
+//! && cargo bench -p portal-tests --bench checks`.
 
 use std::time::{Duration, Instant};
 

@@ -1,13 +1,11 @@
 //! The silence guardrails in process: every refusal the core makes before
 //! an Alertmanager is asked (identity, comment, duration, breadth of the
 //! matchers), the events endpoint refusing forged silence events, and the
-//! OpenAPI entries. Writes to real Alertmanagers are in `tests/tests/silences.rs`.
+//! OpenAPI entries. Writes to real Alertmanagers are in `tests/tests/e2e/silences.rs`.
 
-mod support;
-
+use crate::support::App;
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
-use support::App;
 
 fn silence(matchers: Value, minutes: i64, comment: &str) -> Value {
     json!({"matchers": matchers, "duration_minutes": minutes, "comment": comment})

@@ -1,10 +1,8 @@
 //! Server-rendered pages, in process: what the HTML carries for a
 //! responder (filled commands, navigation, readable dates).
 
-mod support;
-
+use crate::support::App;
 use http::StatusCode;
-use support::App;
 
 /// Labels from the alert link fill the commands a responder copies, in
 /// highlighted code blocks too (the highlighter used to split the

@@ -3,8 +3,8 @@
 //! corpus) from disk with the file watcher on, and with real Prometheus
 //! polled every 5 s (the default).
 //!
-//! Run: `cargo build -p runbook-portal --release && RUNBOOK_PORTAL_BIN=$PWD/target/release/runbook-portal
-//! RUNBOOK_CORPUS_DIR=../shared/corpus cargo run -p portal-tests --release --bin idle-bench`
+//! Run: `cargo build -p runbook-portal --release
+//! && RUNBOOK_CORPUS_DIR=../shared/corpus cargo bench -p portal-tests --bench idle`
 
 use std::time::Duration;
 
