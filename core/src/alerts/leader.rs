@@ -140,7 +140,11 @@ async fn lead_until_lost(
                 lead.publish(&json).await.map(|_| ())
             }
         };
-        match tokio::time::timeout(interval, step).await {
+        // Two intervals, as long as followers wait before calling the
+        // picture stale: a leader that merely stalled (a loaded machine, a
+        // slow commit) keeps its lock instead of handing over to a replica
+        // that talks to the same database.
+        match tokio::time::timeout(interval * 2, step).await {
             Ok(Ok(())) => {
                 last = Some(json);
                 done = Some((Utc::now(), Instant::now()));
