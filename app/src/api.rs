@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use portal_types::{
-    AlertBadge, Catalog, IncidentAction, IncidentPage, IncidentQuery, IncidentView, Labels,
-    PathPage, RunbookSummary, SearchResult, TimelineEvent,
+    AlertBadge, Catalog, IncidentAction, IncidentCommand, IncidentPage, IncidentQuery,
+    IncidentView, Labels, PathPage, RunbookSummary, SearchResult, TimelineEvent,
 };
 
 #[cfg(feature = "ssr")]
@@ -193,6 +193,55 @@ pub async fn current_incident(runbook_key: String) -> Result<Option<IncidentView
 #[server(prefix = "/sf", endpoint = "incident")]
 pub async fn get_incident(id: i64) -> Result<IncidentView, AppError> {
     with_status(async { Ok(core()?.incidents.get(id).await?) }.await)
+}
+
+/// `/alerts/{alertname}` when the name does not lead to one runbook: the
+/// choice (300) or, with none, what is known of the alert (404).
+#[server(prefix = "/sf", endpoint = "alert_page", input = server_fn::codec::Json)]
+pub async fn get_alert_page(alertname: String) -> Result<portal_types::AlertPage, AppError> {
+    let read = async {
+        let name = portal_types::paths::alert_link_name(&alertname);
+        Ok(core()?.catalog.alert_page(&name).await)
+    }
+    .await;
+    // One runbook: the page redirects (the server's middleware already does
+    // for requests from outside, such as an alert's link).
+    match read.as_ref().map(|page| page.runbooks.len()) {
+        Ok(0) => set_page_status(http::StatusCode::NOT_FOUND),
+        Ok(2..) => set_page_status(http::StatusCode::MULTIPLE_CHOICES),
+        _ => {}
+    }
+    with_status(read)
+}
+
+/// The incident command view's live parts: the runbook as the incident's
+/// labels fill it (its checks and their last results) and the alert's live
+/// state. A runbook that is gone or broken leaves just the incident.
+#[server(prefix = "/sf", endpoint = "incident_command", input = server_fn::codec::Json)]
+pub async fn get_incident_command(id: i64) -> Result<IncidentCommand, AppError> {
+    with_status(
+        async {
+            let core = core()?;
+            let incident = core.incidents.get(id).await?;
+            let runbook = match &incident.runbook_key {
+                Some(key) => match core.catalog.page(key, &incident.labels).await? {
+                    RunbookPath::Runbook(view) if view.error.is_none() => Some(*view),
+                    _ => None,
+                },
+                None => None,
+            };
+            let live = incident
+                .alertname
+                .as_deref()
+                .map(|name| core.catalog.live_state(Some(name)));
+            Ok(IncidentCommand {
+                incident,
+                runbook,
+                live,
+            })
+        }
+        .await,
+    )
 }
 
 #[server(prefix = "/sf", endpoint = "incidents", input = server_fn::codec::Json)]

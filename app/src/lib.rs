@@ -8,6 +8,7 @@ pub mod error;
 pub mod links;
 mod pages;
 pub mod security;
+mod shortcuts;
 mod theme;
 
 use leptos::prelude::*;
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/incidents") view=pages::Incidents ssr=SsrMode::Async />
                     <Route path=path!("/incidents/:id") view=pages::IncidentDetail ssr=SsrMode::Async />
                     <Route path=path!("/new-runbook") view=pages::NewRunbookPage ssr=SsrMode::Async />
+                    <Route path=path!("/alerts/:alertname") view=pages::AlertLinkPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

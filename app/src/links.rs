@@ -3,6 +3,7 @@
 //! are the app's names for them, so odd runbook names (`(<7Days)`, `100%`)
 //! are always percent-encoded.
 
+use portal_types::Labels;
 use portal_types::paths::{self, encode_segment};
 
 /// `/runbooks/{group}/{alert}` for a runbook key, or a group path.
@@ -18,6 +19,24 @@ pub fn edit(key: &str) -> String {
 /// `/runbooks/{key}/history`.
 pub fn history(key: &str) -> String {
     paths::history(key)
+}
+
+/// A runbook page filled with an alert's labels: `…?instance=db1%3A9100`.
+pub fn runbook_with_labels(key: &str, labels: &Labels) -> String {
+    let query: Vec<String> = labels
+        .iter()
+        .filter(|(k, _)| k.as_str() != "alertname")
+        .map(|(k, v)| format!("{}={}", encode_segment(k), encode_segment(v)))
+        .collect();
+    match query.is_empty() {
+        true => paths::page(key),
+        false => format!("{}?{}", paths::page(key), query.join("&")),
+    }
+}
+
+/// Every incident of one alert, the unresolved ones first.
+pub fn incidents_of_alert(alertname: &str) -> String {
+    format!("/incidents?alertname={}", encode_segment(alertname))
 }
 
 pub fn tag(tag: &str) -> String {
@@ -57,6 +76,17 @@ mod tests {
         assert_eq!(
             super::new_runbook("/ssl/X(<7Days).md"),
             "/new-runbook?group=ssl&alert=X%28%3C7Days%29"
+        );
+        let labels = [("alertname", "A"), ("instance", "db1:9100"), ("q", "a&b=c")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into();
+        assert_eq!(
+            super::runbook_with_labels("g/A", &labels),
+            "/runbooks/g/A?instance=db1%3A9100&q=a%26b%3Dc"
+        );
+        assert_eq!(
+            super::incidents_of_alert("A B"),
+            "/incidents?alertname=A%20B"
         );
     }
 }

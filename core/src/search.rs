@@ -73,7 +73,8 @@ impl SearchIndex {
                     fields.key => d.key,
                     fields.alert => format!("{} {}", d.alert, split_words(d.alert)),
                     fields.group => format!("{} {}", d.group, split_words(d.group)),
-                    fields.title => format!("{} {}", d.title, split_words(d.title)),
+                    // Two spaces end the title proper: results show only that part.
+                    fields.title => format!("{}  {}", d.title, split_words(d.title)),
                     fields.tags => d.tags.join(" "),
                     fields.description => d.description,
                     fields.body => d.body,
@@ -182,28 +183,7 @@ fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// `TraefikServiceDown` → `Traefik Service Down`, `HTTPProbeFailed` →
-/// `HTTP Probe Failed`, so alert names match the words in them.
-pub fn split_words(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        let boundary = i > 0 && {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            (c.is_uppercase()
-                && (prev.is_lowercase()
-                    || prev.is_ascii_digit()
-                    || (prev.is_uppercase() && next_lower)))
-                || (c.is_ascii_digit() && prev.is_alphabetic())
-        };
-        if boundary {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use portal_types::words::split_words;
 
 #[cfg(test)]
 mod tests {
@@ -240,6 +220,8 @@ mod tests {
         let index = index();
         let hits = index.search("trafik down", 10).unwrap();
         assert_eq!(hits[0].key, "traefik/TraefikServiceDown", "{hits:?}");
+        // The title as written, not with the words the index adds to it.
+        assert_eq!(hits[0].title, "TraefikServiceDown");
         let hits = index.search("Traef", 10).unwrap();
         assert_eq!(hits[0].key, "traefik/TraefikServiceDown");
         assert!(

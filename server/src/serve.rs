@@ -89,7 +89,7 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
         ),
         incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone(), webhook.clone()),
         checks: check_cases,
-        editing: Editing::new(runbooks.clone(), revisions.clone()),
+        editing: Editing::new(runbooks.clone(), revisions.clone(), alerts.clone()),
         runbooks,
         alerts,
         auth: Arc::new(

@@ -113,7 +113,7 @@ pub struct SilenceView {
 }
 
 /// An alerting rule as a Prometheus evaluates it right now.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LiveRule {
     pub upstream: String,
@@ -375,4 +375,19 @@ mod tests {
         b.instances[0].state = "pending".into();
         assert!(a.differs(&b));
     }
+}
+
+/// `/alerts/{alertname}` when the name does not lead to exactly one runbook:
+/// the runbooks written for it in several groups (a choice), or, with none,
+/// what is known of the alert and the runbooks whose names are close to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertPage {
+    pub alertname: String,
+    pub runbooks: Vec<crate::RunbookSummary>,
+    /// The alert's live state (its instances, labels, annotations, rule).
+    pub live: LiveState,
+    /// Its expression over the first graph range.
+    pub graph: Result<crate::GraphView, String>,
+    /// "Did you mean": runbooks found by the words of the name.
+    pub similar: Vec<crate::SearchResult>,
 }

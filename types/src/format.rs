@@ -10,6 +10,44 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
+/// A length of time as a responder says it: `45 s`, `12 min`, `1 h 5 min`,
+/// `3 d 4 h` (two units at most; negative spans count as zero).
+pub fn duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (d, h, m) = (s / 86_400, s % 86_400 / 3_600, s % 3_600 / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, 0) => format!("{h} h"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, 0, _) => format!("{d} d"),
+        (d, h, _) => format!("{d} d {h} h"),
+    }
+}
+
+/// "12 s ago", "5 min ago", "in 2 h".
+pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds();
+    let n = secs.unsigned_abs();
+    let amount = match n {
+        0..=89 => format!("{n} s"),
+        90..=5399 => format!("{} min", (n + 30) / 60),
+        5400..=172_799 => format!("{} h", (n + 1800) / 3600),
+        _ => format!("{} d", (n + 43_200) / 86_400),
+    };
+    if secs >= 0 {
+        format!("{amount} ago")
+    } else {
+        format!("in {amount}")
+    }
+}
+
+/// A moment as a table shows it when the year is known from context:
+/// `2 Dec 17:31 UTC`.
+pub fn short_timestamp(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %H:%M UTC").to_string()
+}
+
 /// A front-matter date (RFC 3339, or a bare `YYYY-MM-DD`) as a day:
 /// `15 Jan 2025`. `None` when it is neither, so the caller shows it as written.
 pub fn day(raw: &str) -> Option<String> {
@@ -67,6 +105,37 @@ mod tests {
         assert_eq!(day("last tuesday"), None);
         let at = DateTime::parse_from_rfc3339("2026-12-02T17:31:05Z").unwrap();
         assert_eq!(timestamp(at.with_timezone(&Utc)), "2026-12-02 17:31:05 UTC");
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = Utc::now();
+        assert_eq!(
+            relative(now - chrono::Duration::seconds(12), now),
+            "12 s ago"
+        );
+        assert_eq!(
+            relative(now - chrono::Duration::minutes(5), now),
+            "5 min ago"
+        );
+        assert_eq!(relative(now + chrono::Duration::hours(2), now), "in 2 h");
+        assert_eq!(relative(now - chrono::Duration::days(3), now), "3 d ago");
+    }
+
+    #[test]
+    fn durations_read_in_two_units_at_most() {
+        for (seconds, want) in [
+            (-5, "0 s"),
+            (45, "45 s"),
+            (60, "1 min"),
+            (754, "12 min"),
+            (3_600, "1 h"),
+            (3_900, "1 h 5 min"),
+            (86_400, "1 d"),
+            (273_600, "3 d 4 h"),
+        ] {
+            assert_eq!(duration(seconds), want, "{seconds} s");
+        }
     }
 
     #[test]

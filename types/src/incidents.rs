@@ -71,6 +71,9 @@ pub struct TimelineEvent {
     pub kind: String,
     /// Short human-readable text derived from the payload.
     pub summary: String,
+    /// A note's Markdown as sanitised HTML (only `note` events have it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     /// The event's data as recorded.
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub payload: serde_json::Value,
@@ -136,6 +139,7 @@ pub struct IncidentSummary {
     pub alertname: Option<String>,
     pub opened_at: DateTime<Utc>,
     pub opened_by: String,
+    pub acknowledged_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
@@ -156,6 +160,9 @@ pub struct IncidentQuery {
     pub limit: Option<u32>,
     /// Rows to skip (default 0).
     pub offset: Option<u32>,
+    /// `true`: open and acknowledged incidents before resolved ones (each
+    /// newest first), as the incident list shows them.
+    pub active_first: Option<bool>,
 }
 
 /// A page of incidents, newest first.
@@ -167,4 +174,38 @@ pub struct IncidentPage {
     pub total: i64,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// How a timeline shows an event kind: a symbol and a word, so kinds are told
+/// apart at a glance and by a screen reader. Unknown kinds read as written.
+pub fn event_kind_label(kind: &str) -> (&'static str, &str) {
+    match kind {
+        "opened" => ("●", "opened"),
+        "acknowledged" => ("✋", "acknowledged"),
+        "note" => ("✎", "note"),
+        "step_done" => ("☑", "step done"),
+        "step_undone" => ("☐", "step undone"),
+        "severity_changed" => ("⚑", "severity"),
+        "runbook_linked" => ("🔗", "runbook"),
+        "resolved" => ("✔", "resolved"),
+        "reopened" => ("↺", "reopened"),
+        "check_result" => ("🩺", "check"),
+        "silenced" => ("🔕", "silenced"),
+        "unsilenced" => ("🔔", "unsilenced"),
+        "alert_resolved" => ("▽", "alert cleared"),
+        "alert_firing" => ("▲", "alert fires"),
+        other => ("•", other),
+    }
+}
+
+/// The incident command view: the incident, and the runbook's live parts
+/// filled with the incident's labels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IncidentCommand {
+    pub incident: IncidentView,
+    /// The incident's runbook as its labels fill it (for its checks and
+    /// their last results); absent without a runbook or when it is gone.
+    pub runbook: Option<crate::RunbookView>,
+    /// The live state of the incident's alert (none without an alert name).
+    pub live: Option<crate::LiveState>,
 }

@@ -13,6 +13,7 @@ pub mod paths;
 mod revisions;
 mod runbooks;
 mod silences;
+pub mod words;
 
 pub use alerts::*;
 pub use checks::*;

@@ -9,7 +9,7 @@
 //! the trip. An alert may not be named like a verb ([`RESERVED`]), or its
 //! page would be taken for the verb on its group.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// Alert names an alert may not have: the page verbs (`…/edit`,
 /// `…/history`, `…/raw` would read as the verb on the group) and `_index`
@@ -134,6 +134,17 @@ pub fn is_reserved_check_id(id: &str) -> bool {
     id == "checks"
 }
 
+/// The alert name of an `/alerts/{name}` link, as the raw path segment or
+/// as a router decoded it: decoded, without the trailing `/` or `.md` that
+/// links copied from the srerun file paths carry.
+pub fn alert_link_name(segment: &str) -> String {
+    let decoded = percent_decode_str(segment).decode_utf8_lossy();
+    decoded
+        .trim_end_matches('/')
+        .trim_end_matches(".md")
+        .to_string()
+}
+
 /// Percent-encode one path segment (or one query value): RFC 3986
 /// unreserved characters stay, every other byte becomes `%XX`. The one
 /// encoder for links, redirects and check URLs.
@@ -162,6 +173,20 @@ mod tests {
 
     fn route(key: &str, verb: Verb) -> RunbookRoute {
         RunbookRoute::new(key, verb)
+    }
+
+    #[test]
+    fn alert_links_name_the_alert_decoded() {
+        assert_eq!(alert_link_name("HostOutOfDiskSpace"), "HostOutOfDiskSpace");
+        assert_eq!(
+            alert_link_name("TraefikServiceDown.md/"),
+            "TraefikServiceDown"
+        );
+        assert_eq!(
+            alert_link_name("SslCertificateExpiry(%3C7Days)"),
+            "SslCertificateExpiry(<7Days)"
+        );
+        assert_eq!(alert_link_name("Disk100%25Full"), "Disk100%Full");
     }
 
     #[test]

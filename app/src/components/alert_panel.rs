@@ -235,12 +235,22 @@ fn InstanceTable(
                 .filter(|(k, _)| k.as_str() != "alertname")
                 .map(|(k, v)| view! { <code class="label">{format!("{k}=\"{v}\"")}</code> " " })
                 .collect_view();
+            // What the rule's author wrote for responders (the summary, the
+            // description), as Prometheus filled it for this series.
+            let annotations = i
+                .annotations
+                .iter()
+                .filter(|(k, _)| k.as_str() != "runbook_url")
+                .map(|(k, v)| view! {
+                    <p class="annotation"><span class="muted">{format!("{k}: ")}</span>{v.clone()}</p>
+                })
+                .collect_view();
             let series = i.labels.clone();
             view! {
                 <tr class="instance" data-state=i.state.clone() data-muted=i.muted().to_string()>
                     <td>{state}</td>
-                    <td>{labels}</td>
-                    <td class="value">{i.value.clone().unwrap_or_else(|| "—".into())}</td>
+                    <td>{labels}{annotations}</td>
+                    <td class="value">{i.value.as_deref().map_or_else(|| "—".into(), portal_types::format::sample_text)}</td>
                     <td>{i.active_at.map(|at| view! { <When at now /> })}</td>
                     <td>
                         <button class="silence-instance" disabled=move || !ui.hydrated.get()

@@ -67,6 +67,7 @@ pub fn Header() -> impl IntoView {
                 </Show>
             </form>
             <ThemeToggle />
+            <crate::shortcuts::Shortcuts />
         </header>
     }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
 use portal_types::LiveState;
-use portal_types::format::timestamp;
+use portal_types::format::{relative, timestamp};
 
 /// The stream URL for one alert name, or for every alert.
 pub fn stream_url(alertname: Option<&str>) -> String {
@@ -106,23 +106,6 @@ pub fn use_now() -> ReadSignal<DateTime<Utc>> {
     now
 }
 
-/// "12 s ago", "5 min ago", "in 2 h".
-pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - t).num_seconds();
-    let n = secs.unsigned_abs();
-    let amount = match n {
-        0..=89 => format!("{n} s"),
-        90..=5399 => format!("{} min", (n + 30) / 60),
-        5400..=172_799 => format!("{} h", (n + 1800) / 3600),
-        _ => format!("{} d", (n + 43_200) / 86_400),
-    };
-    if secs >= 0 {
-        format!("{amount} ago")
-    } else {
-        format!("in {amount}")
-    }
-}
-
 /// A `<time>` with the relative time as text and the absolute one beside it.
 #[component]
 pub fn When(at: DateTime<Utc>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
@@ -131,25 +114,5 @@ pub fn When(at: DateTime<Utc>, now: ReadSignal<DateTime<Utc>>) -> impl IntoView 
             {move || relative(at, now.get())}
         </time>
         <span class="absolute">{format!(" ({})", timestamp(at))}</span>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_times_read_naturally() {
-        let now = Utc::now();
-        assert_eq!(
-            relative(now - chrono::Duration::seconds(12), now),
-            "12 s ago"
-        );
-        assert_eq!(
-            relative(now - chrono::Duration::minutes(5), now),
-            "5 min ago"
-        );
-        assert_eq!(relative(now + chrono::Duration::hours(2), now), "in 2 h");
-        assert_eq!(relative(now - chrono::Duration::days(3), now), "3 d ago");
     }
 }

@@ -21,8 +21,9 @@ pub use diff_view::DiffTable;
 pub use firing_now::FiringNow;
 pub use header::Header;
 pub use incident_panel::IncidentPanel;
-pub use incident_timeline::IncidentTimeline;
+pub use incident_timeline::IncidentWork;
 pub use live::use_incident_stream;
+pub use live_stream::use_now;
 pub use runbook_list::RunbookList;
 
 use leptos::prelude::*;

@@ -1,13 +1,15 @@
-//! `/incidents` (filtered by status and alert, paginated) and
-//! `/incidents/{id}` (one incident's live timeline).
+//! `/incidents`: filtered by status and alert, paginated, the unresolved
+//! ones first (the incident itself is `incident.rs`).
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
-use crate::api::{IncidentAct, get_incident, list_incidents};
-use crate::components::{IncidentTimeline, use_incident_stream};
-use portal_types::{IncidentPage, IncidentQuery};
+use crate::api::list_incidents;
+use crate::components::use_now;
+use portal_types::format::{duration, short_timestamp, timestamp};
+use portal_types::{IncidentPage, IncidentQuery, IncidentSummary};
 
 const PAGE: u32 = 50;
 
@@ -21,6 +23,7 @@ pub fn Incidents() -> impl IntoView {
             alertname: q.get("alertname").filter(|s| !s.is_empty()),
             limit: Some(PAGE),
             offset: q.get("offset").and_then(|o| o.parse().ok()),
+            active_first: Some(true),
             ..Default::default()
         }
     };
@@ -83,32 +86,20 @@ fn IncidentTable(page: IncidentPage, filter: IncidentQuery) -> impl IntoView {
     let prev =
         (page.offset > 0).then(|| page_href(&filter, page.offset.saturating_sub(page.limit)));
     let next = ((shown_to as i64) < page.total).then(|| page_href(&filter, shown_to as u32));
+    let now = use_now();
     view! {
         <table class="incidents">
             <thead>
                 <tr>
                     <th>"#"</th><th>"Title"</th><th>"Status"</th><th>"Severity"</th>
-                    <th>"Alert"</th><th>"Opened (UTC)"</th><th>"By"</th>
+                    <th>"Alert"</th><th>"Opened"</th><th>"Duration"</th><th>"By"</th>
                 </tr>
             </thead>
             <tbody>
                 {page
                     .items
                     .into_iter()
-                    .map(|i| {
-                        let status = i.status.as_str();
-                        view! {
-                            <tr class="incident-row" data-status=status>
-                                <td><a href=format!("/incidents/{}", i.id)>{i.id}</a></td>
-                                <td><a href=format!("/incidents/{}", i.id)>{i.title}</a></td>
-                                <td>{status}</td>
-                                <td>{i.severity.unwrap_or_default()}</td>
-                                <td>{i.alertname.unwrap_or_default()}</td>
-                                <td><time datetime=i.opened_at.to_rfc3339()>{portal_types::format::timestamp(i.opened_at)}</time></td>
-                                <td>{i.opened_by}</td>
-                            </tr>
-                        }
-                    })
+                    .map(|i| view! { <IncidentRow incident=i now /> })
                     .collect_view()}
             </tbody>
         </table>
@@ -121,45 +112,32 @@ fn IncidentTable(page: IncidentPage, filter: IncidentQuery) -> impl IntoView {
     .into_any()
 }
 
+/// One row: status as a coloured badge, when it opened (date and time, the
+/// full moment on hover) and how long it lasted or has been open.
 #[component]
-pub fn IncidentDetail() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
+fn IncidentRow(incident: IncidentSummary, now: ReadSignal<DateTime<Utc>>) -> impl IntoView {
+    let i = incident;
+    let status = i.status.as_str();
+    let href = format!("/incidents/{}", i.id);
+    let opened = i.opened_at;
+    let lasted = move || match i.resolved_at {
+        Some(resolved) => duration((resolved - opened).num_seconds()),
+        None => format!("open {}", duration((now.get() - opened).num_seconds())),
     };
-    let hydrated = crate::components::use_hydrated();
-    let act = ServerAction::<IncidentAct>::new();
-    let ticks = use_incident_stream(Signal::derive(id));
-    let incident = Resource::new(
-        move || (id(), act.version().get(), ticks.get()),
-        |(id, _, _)| get_incident(id.unwrap_or(-1)),
-    );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match incident.await {
-                    Ok(incident) => {
-                        let runbook = incident.runbook_key.clone();
-                        view! {
-                            <Title text=format!("Incident #{}", incident.id) />
-                            <h1>{format!("Incident #{}", incident.id)}</h1>
-                            {runbook.map(|key| view! {
-                                <p class="breadcrumb">"Runbook: " <a href=crate::links::runbook(&key)>{key.clone()}</a></p>
-                            })}
-                            <IncidentTimeline incident act hydrated />
-                        }
-                            .into_any()
-                    }
-                    Err(e) => view! {
-                        <Title text="Incident not found" />
-                        <p class="error">{e.to_string()}</p>
-                    }
-                        .into_any(),
-                }
-            })}
-        </Transition>
+        <tr class="incident-row" data-status=status>
+            <td><a href=href.clone()>{i.id}</a></td>
+            <td><a href=href>{i.title}</a></td>
+            <td><span class=format!("status status-{status}")>{status}</span></td>
+            <td>{i.severity.unwrap_or_default()}</td>
+            <td>{i.alertname.unwrap_or_default()}</td>
+            <td>
+                <time datetime=opened.to_rfc3339() title=timestamp(opened)>
+                    {short_timestamp(opened)}
+                </time>
+            </td>
+            <td class="duration">{lasted}</td>
+            <td>{i.opened_by}</td>
+        </tr>
     }
 }

@@ -9,6 +9,7 @@
 mod actions;
 mod alertmanager;
 mod batch;
+mod note;
 pub mod postmortem;
 mod read;
 mod summary;
@@ -208,6 +209,7 @@ fn event(record: EventRecord) -> TimelineEvent {
         at: record.at,
         actor: record.actor,
         summary: summary::summarise(&record.kind, &record.payload),
+        html: (record.kind == "note").then(|| note::html(summary::note_text(&record.payload))),
         kind: record.kind,
         payload: record.payload,
     }

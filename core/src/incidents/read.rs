@@ -67,6 +67,7 @@ impl Timeline {
             alertname: query.alertname.as_deref().filter(|s| !s.is_empty()),
             since: query.since,
             until: query.until,
+            active_first: query.active_first.unwrap_or(false),
         };
         let (items, total) = self.store.list(&filter, limit, offset).await?;
         Ok(IncidentPage {

@@ -8,6 +8,11 @@ fn text<'a>(payload: &'a Value, key: &str) -> &'a str {
     payload.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
+/// What a responder wrote in a `note` event.
+pub fn note_text(payload: &Value) -> &str {
+    text(payload, "text")
+}
+
 /// One line of text for an event, derived from its payload.
 pub fn summarise(kind: &str, payload: &Value) -> String {
     match kind {
@@ -28,7 +33,7 @@ pub fn summarise(kind: &str, payload: &Value) -> String {
             }
         }
         "acknowledged" => "acknowledged".into(),
-        "note" => text(payload, "text").to_string(),
+        "note" => note_text(payload).to_string(),
         "step_done" => format!("done: {}", text(payload, "text")),
         "step_undone" => format!("not done after all: {}", text(payload, "text")),
         "severity_changed" => format!(

@@ -12,6 +12,7 @@ pub mod rules;
 pub mod sections;
 pub mod segments;
 pub mod source;
+pub mod template;
 pub mod watch;
 
 use std::path::Path;

@@ -37,6 +37,7 @@ impl IncidentRecord {
             alertname: self.alertname.clone(),
             opened_at: self.opened_at,
             opened_by: self.opened_by.clone(),
+            acknowledged_at: self.acknowledged_at,
             resolved_at: self.resolved_at,
         }
     }
@@ -102,6 +103,19 @@ pub struct IncidentFilter<'a> {
     pub alertname: Option<&'a str>,
     pub since: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    /// Unresolved incidents first, then newest first.
+    pub active_first: bool,
+}
+
+impl IncidentFilter<'_> {
+    /// The page's ORDER BY, the same SQL on every backend.
+    pub fn order_by(&self) -> &'static str {
+        if self.active_first {
+            " ORDER BY status = 'resolved', opened_at DESC, id DESC LIMIT "
+        } else {
+            " ORDER BY opened_at DESC, id DESC LIMIT "
+        }
+    }
 }
 
 /// Reads, and the write transaction every change goes through.

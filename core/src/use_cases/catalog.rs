@@ -238,6 +238,57 @@ impl Catalog {
         }
     }
 
+    /// `/alerts/{alertname}` when it does not lead to exactly one runbook.
+    pub async fn alert_page(&self, alertname: &str) -> portal_types::AlertPage {
+        let runbooks = self
+            .runbooks
+            .index()
+            .by_alert(alertname)
+            .into_iter()
+            .map(|r| summary(r))
+            .collect::<Vec<_>>();
+        let similar = match runbooks.is_empty() {
+            true => self.similar(alertname, 5),
+            false => Vec::new(),
+        };
+        let graph = self
+            .alert_graph(alertname, portal_types::GRAPH_HOURS[0])
+            .await;
+        portal_types::AlertPage {
+            alertname: alertname.to_string(),
+            runbooks,
+            live: self.live_state(Some(alertname)),
+            graph: graph.map_err(|e| e.to_string()),
+            similar,
+        }
+    }
+
+    /// Runbooks close to an alert name: those matching the most of its
+    /// words first, then by score (search itself needs every word to match,
+    /// and a new alert's name rarely has all its words in one runbook).
+    fn similar(&self, alertname: &str, limit: usize) -> Vec<SearchResult> {
+        let index = self.runbooks.index();
+        let words = crate::search::split_words(alertname);
+        let mut found: Vec<(usize, f32, SearchResult)> = Vec::new();
+        for word in words.split(' ').filter(|w| w.len() > 2) {
+            for hit in index.search().search(word, 20).unwrap_or_default() {
+                match found.iter_mut().find(|(_, _, h)| h.key == hit.key) {
+                    Some((count, score, _)) => {
+                        *count += 1;
+                        *score += hit.score;
+                    }
+                    None => found.push((1, hit.score, hit)),
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        found
+            .into_iter()
+            .take(limit)
+            .map(|(_, _, hit)| hit)
+            .collect()
+    }
+
     pub fn alert_badge(&self, alertname: &str) -> AlertBadge {
         self.alerts.badge(alertname)
     }

@@ -2,24 +2,28 @@
 //! case-insensitive) is resolved to its file path, then read, previewed,
 //! saved, compared or restored. Saves wait until the index shows them.
 
-use portal_types::{EditSource, HistoryView, Labels, RunbookView, SaveOutcome};
+use portal_types::{EditSource, HistoryView, Labels, LiveRule, RunbookView, SaveOutcome};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use std::sync::Arc;
 
 use super::catalog;
+use crate::alerts::AlertHub;
 use crate::auth::Actor;
 use crate::error::{Error, Result};
 use crate::revisions::sync::RunbookSync;
 use crate::revisions::{Origin, SaveRequest};
 use crate::runbooks::RunbookStore;
 use crate::runbooks::index::render_one;
+use crate::runbooks::template::{self, RuleOrigin};
 
 /// The editing use cases and what they need.
 #[derive(Clone)]
 pub struct Editing {
     runbooks: Arc<RunbookStore>,
     sync: Arc<RunbookSync>,
+    /// For the live rule of an alert no rule file defines.
+    alerts: Arc<AlertHub>,
 }
 
 /// Where a page key lives: the existing runbook's file, or a new one.
@@ -89,8 +93,16 @@ impl Turns {
 static PREVIEWS: Turns = Turns::new(MAX_CONCURRENT_PREVIEWS);
 
 impl Editing {
-    pub fn new(runbooks: Arc<RunbookStore>, sync: Arc<RunbookSync>) -> Editing {
-        Editing { runbooks, sync }
+    pub fn new(
+        runbooks: Arc<RunbookStore>,
+        sync: Arc<RunbookSync>,
+        alerts: Arc<AlertHub>,
+    ) -> Editing {
+        Editing {
+            runbooks,
+            sync,
+            alerts,
+        }
     }
 
     /// Resolve a page key; a runbook that does not exist yet must be a valid name.
@@ -147,36 +159,60 @@ impl Editing {
         })
     }
 
-    /// A new runbook: front matter, the rule shortcode (when a rule file defines
-    /// the alert) and the four standard sections.
+    /// A new runbook's text, from the alert's rule: the rule file's, else the
+    /// one the live Prometheus evaluates (see `runbooks::template`).
     pub fn template(&self, alert: &str) -> String {
-        let rule = self
-            .runbooks
-            .index()
+        let index = self.runbooks.index();
+        let in_file = index
+            .rule_alerts()
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(alert));
+        if let Some((file, name)) = in_file {
+            return template::new_runbook(alert, RuleOrigin::File { file, name });
+        }
+        match self.live_rule(alert) {
+            Some(rule) => template::new_runbook(alert, RuleOrigin::Live(&rule)),
+            None => template::new_runbook(alert, RuleOrigin::None),
+        }
+    }
+
+    /// The group a new runbook for `alert` probably belongs in: the name of
+    /// the rule file that defines it (the portal's, else the live
+    /// Prometheus's), as in the srerun layout.
+    pub fn suggested_group(&self, alert: &str) -> Option<String> {
+        let index = self.runbooks.index();
+        let file = match index
             .rule_alerts()
             .iter()
             .find(|(_, name)| name.eq_ignore_ascii_case(alert))
-            .map(|(file, name)| format!("{{{{% rule \"{file}\" \"{name}\" %}}}}\n\n"))
-            .unwrap_or_default();
-        format!(
-            "---\ntitle: {alert}\ndescription: \ntags: []\n---\n\n{rule}## Meaning\n\n\n## Impact\n\n\n## Diagnosis\n\n\n## Mitigation\n\n1. \n"
-        )
+        {
+            Some((file, _)) => file.clone(),
+            None => self.live_rule(alert).map(|rule| rule.file)?,
+        };
+        let stem = file.rsplit('/').next()?;
+        let stem = stem.trim_end_matches(".yml").trim_end_matches(".yaml");
+        let group: String = stem
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        (!group.is_empty()).then_some(group)
     }
 
-    /// The group a new runbook for `alert` probably belongs in: its rule
-    /// file's name, as in the srerun layout.
-    pub fn suggested_group(&self, alert: &str) -> Option<String> {
-        let index = self.runbooks.index();
-        let (file, _) = index
-            .rule_alerts()
-            .iter()
-            .find(|(_, name)| name.eq_ignore_ascii_case(alert))?;
-        let stem = file.rsplit('/').next()?;
-        Some(
-            stem.trim_end_matches(".yml")
-                .trim_end_matches(".yaml")
-                .to_string(),
-        )
+    /// The alert's rule as a live Prometheus evaluates it.
+    fn live_rule(&self, alert: &str) -> Option<LiveRule> {
+        let snapshot = self.alerts.snapshot();
+        snapshot
+            .groups
+            .values()
+            .flat_map(|g| g.rules.iter())
+            .find(|r| r.name.eq_ignore_ascii_case(alert))
+            .cloned()
     }
 
     /// Render a text exactly as its page would show it (without labels).

@@ -92,6 +92,10 @@ pub fn router(
         .layer(middleware::from_fn_with_state(
             state.clone(),
             page_cache::cache_pages,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            alert_links::redirect_to_runbook,
         ));
 
     Router::new()
@@ -101,7 +105,6 @@ pub fn router(
         .route("/pkg/{file}", get(assets::serve))
         .route("/favicon.svg", get(assets::favicon))
         .route("/favicon.ico", get(assets::favicon))
-        .route("/alerts/{alertname}", get(alert_links::resolve))
         .route(
             "/incidents/{id}/postmortem.md",
             get(incidents_api::postmortem),

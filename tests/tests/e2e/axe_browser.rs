@@ -18,6 +18,7 @@ const PAGES: &[&str] = &[
     "/search?q=disk",
     "/tags/disk",
     "/no/such/page",
+    "/alerts/NoRunbookForThis",
 ];
 
 async fn audit_all(portal: &Portal, browser: &Browser, pages: &[String]) -> Vec<String> {

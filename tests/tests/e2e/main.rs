@@ -17,6 +17,7 @@ mod corpus;
 mod coverage;
 mod editing_browser;
 mod http_limits;
+mod incident_command_browser;
 mod incidents_alertmanager;
 mod incidents_api;
 mod incidents_browser;

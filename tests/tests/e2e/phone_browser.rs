@@ -12,6 +12,7 @@ const PAGES: &[&str] = &[
     "/incidents",
     "/coverage",
     "/search?q=disk",
+    "/alerts/NoRunbookForThis",
 ];
 
 /// The page's width beyond the viewport, and for the failure message the
@@ -30,10 +31,18 @@ return [document.documentElement.scrollWidth - width, wide];
 #[tokio::test]
 async fn no_page_scrolls_sideways_on_a_phone() {
     let portal = Portal::start(&[], &[]).await.unwrap();
+    let incident = serde_json::json!({
+        "runbook": "node-exporter/HostOutOfDiskSpace",
+        "labels": {"instance": "db1:9100", "mountpoint": "/var/lib/a-rather-long-mount-point-name"},
+    });
+    let (status, incident) = portal.post_json("/api/v1/incidents", &incident).await;
+    assert!(status.is_success(), "{incident}");
+    let mut pages: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
+    pages.push(format!("/incidents/{}", incident["id"]));
     let phone = Browser::start().await.unwrap();
     phone.client.set_window_size(390, 844).await.unwrap();
     let mut failures = Vec::new();
-    for page in PAGES {
+    for page in &pages {
         phone
             .client
             .goto(&format!("{}{page}", portal.url))

@@ -54,6 +54,25 @@ pub(super) async fn timeline_round_trip(h: &Harness) {
         .await
         .unwrap();
     assert_eq!(none.total, 0);
+    // A newer incident, resolved: newest first by default, after the
+    // unresolved one when the list asks for active ones first.
+    let later = crate::incidents::NewIncident {
+        title: "CPU".into(),
+        runbook_key: Some("node/HostHighCpuLoad".into()),
+        ..Default::default()
+    };
+    let later = timeline.open(later, "bob").await.unwrap();
+    let resolve = IncidentAction::Resolve { reason: None };
+    timeline.act(later.id, resolve, "bob").await.unwrap();
+    let ids = |page: IncidentPage| page.items.iter().map(|i| i.id).collect::<Vec<_>>();
+    let newest = timeline.list(&IncidentQuery::default()).await.unwrap();
+    assert_eq!(ids(newest), [later.id, opened.id]);
+    let active_first = IncidentQuery {
+        active_first: Some(true),
+        ..Default::default()
+    };
+    let active = timeline.list(&active_first).await.unwrap();
+    assert_eq!(ids(active), [opened.id, later.id]);
 }
 
 pub(super) async fn revisions_round_trip(h: &Harness) {

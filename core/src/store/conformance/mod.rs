@@ -8,7 +8,9 @@
 use std::future::Future;
 
 use chrono::{TimeZone, Utc};
-use portal_types::{CheckResult, CheckStatus, IncidentAction, IncidentQuery, IncidentStatus};
+use portal_types::{
+    CheckResult, CheckStatus, IncidentAction, IncidentPage, IncidentQuery, IncidentStatus,
+};
 use portal_types::{Origin, SaveOutcome};
 
 mod engines;

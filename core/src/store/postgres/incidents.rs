@@ -71,7 +71,7 @@ impl IncidentStore for PgIncidents {
         let mut select = QueryBuilder::<Postgres>::new("SELECT * FROM incidents");
         filter(&mut select, query);
         select
-            .push(" ORDER BY opened_at DESC, id DESC LIMIT ")
+            .push(query.order_by())
             .push_bind(i64::from(limit))
             .push(" OFFSET ")
             .push_bind(i64::from(offset));
