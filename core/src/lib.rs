@@ -9,6 +9,7 @@ pub mod auth;
 pub mod checks;
 pub mod config;
 pub mod error;
+pub mod history;
 pub mod incidents;
 pub mod metrics;
 pub mod placeholders;

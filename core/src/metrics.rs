@@ -60,6 +60,11 @@ struct KindLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabels {
+    source: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReasonLabels {
     reason: &'static str,
 }
@@ -83,6 +88,8 @@ pub struct Metrics {
     alerts_leader: Gauge,
     connections_open: Gauge,
     connections_refused: Counter,
+    history_recorded: Family<SourceLabels, Counter>,
+    history_pruned: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -201,8 +208,22 @@ impl Metrics {
             "Check runs refused before running, by reason",
             check_refusals.clone(),
         );
+        let history_recorded = Family::<SourceLabels, Counter>::default();
+        let history_pruned = Counter::default();
+        registry.register(
+            "history_transitions_recorded",
+            "Alert transitions written to the history, by source (poll, webhook)",
+            history_recorded.clone(),
+        );
+        registry.register(
+            "history_transitions_pruned",
+            "Alert transitions deleted by retention pruning",
+            history_pruned.clone(),
+        );
         Metrics {
             registry,
+            history_recorded,
+            history_pruned,
             check_runs,
             check_duration,
             check_refusals,
@@ -288,6 +309,17 @@ impl Metrics {
         self.check_refusals
             .get_or_create(&ReasonLabels { reason })
             .inc();
+    }
+
+    /// `source` is `poll` or `webhook`.
+    pub fn history_recorded(&self, source: &'static str, rows: u64) {
+        self.history_recorded
+            .get_or_create(&SourceLabels { source })
+            .inc_by(rows);
+    }
+
+    pub fn history_pruned(&self, rows: u64) {
+        self.history_pruned.inc_by(rows);
     }
 
     pub fn incident_opened(&self) {

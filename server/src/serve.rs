@@ -78,6 +78,13 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
     let checks = Arc::new(checks);
     let webhook = Arc::new(config.webhook.clone());
     let timeline = Timeline::from_stores(&store);
+    // Only the poller leader records and prunes (`history::spawn`).
+    portal_core::history::spawn(
+        &alerts,
+        store.history.clone(),
+        &config.history,
+        metrics.clone(),
+    );
     let check_cases = Checks::new(runbooks.clone(), alerts.clone(), checks, timeline.clone());
     Ok(Core {
         catalog: Catalog::new(runbooks.clone(), alerts.clone(), check_cases.clone()),
@@ -87,7 +94,13 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
             timeline.clone(),
             config.silences.clone(),
         ),
-        incidents: Incidents::new(runbooks.clone(), timeline, metrics.clone(), webhook.clone()),
+        incidents: Incidents::new(
+            runbooks.clone(),
+            timeline,
+            metrics.clone(),
+            webhook.clone(),
+            store.history.clone(),
+        ),
         checks: check_cases,
         editing: Editing::new(runbooks.clone(), revisions.clone(), alerts.clone()),
         runbooks,

@@ -169,6 +169,12 @@ impl AlertHub {
         self.tx.subscribe()
     }
 
+    /// Whether this portal is the poller leader, as it changes (the
+    /// history recorder records only while it leads).
+    pub fn leading(&self) -> watch::Receiver<bool> {
+        self.leading.subscribe()
+    }
+
     /// Resolves once [`close`](Self::close) was called.
     pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
         let mut rx = self.closed.subscribe();

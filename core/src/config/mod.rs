@@ -2,6 +2,7 @@
 //! Loading and merging the file is the server's job; these are plain data.
 
 mod checks;
+mod history;
 mod silences;
 mod upstream;
 
@@ -9,6 +10,7 @@ use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 pub use checks::{AllowRule, ChecksConfig};
+pub use history::HistoryConfig;
 pub use silences::SilencesConfig;
 pub use upstream::{BasicAuth, Upstream, Upstreams};
 

@@ -11,6 +11,7 @@ pub mod changes;
 #[cfg(test)]
 pub(crate) mod conformance;
 pub mod feed;
+pub mod history;
 mod incidents;
 pub mod postgres;
 mod records;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 
 pub use changes::{Changes, Topic};
 pub use feed::{BroadcastFeed, TimelineFeed};
+pub use history::HistoryStore;
 pub use incidents::{
     EventRecord, IncidentFilter, IncidentRecord, IncidentState, IncidentStore, IncidentTx,
     NewEvent, NewIncidentRecord, StatusFilter,
@@ -69,6 +71,8 @@ pub struct Stores {
     pub revisions: Arc<dyn RevisionStore>,
     pub checks: Arc<dyn CheckRunStore>,
     pub tokens: Arc<dyn TokenStore>,
+    /// Alert transitions (the history panel).
+    pub history: Arc<dyn HistoryStore>,
     /// Wake-ups when another portal changed shared data.
     changes: Arc<dyn Changes>,
     /// The poller election; `None` when one process uses the database.

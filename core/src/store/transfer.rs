@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use portal_types::CheckStatus;
 use serde_json::Value;
 
+use super::history::TransitionRecord;
 use super::{EventRecord, IncidentRecord, Revision, StoreError, StoreResult, Stores};
 
 /// Rows per batch: a few MB of runbook text at most.
@@ -25,16 +26,18 @@ pub enum Table {
     RunbookFilesSeen,
     CheckRuns,
     ApiTokens,
+    AlertTransitions,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 7] = [
         Table::Incidents,
         Table::IncidentEvents,
         Table::RunbookRevisions,
         Table::RunbookFilesSeen,
         Table::CheckRuns,
         Table::ApiTokens,
+        Table::AlertTransitions,
     ];
 
     /// The table's name in both schemas.
@@ -46,6 +49,7 @@ impl Table {
             Table::RunbookFilesSeen => "runbook_files_seen",
             Table::CheckRuns => "check_runs",
             Table::ApiTokens => "api_tokens",
+            Table::AlertTransitions => "alert_transitions",
         }
     }
 }
@@ -122,6 +126,7 @@ pub enum Batch {
     RunbookFilesSeen(Vec<FileSeen>),
     CheckRuns(Vec<CheckRunRecord>),
     ApiTokens(Vec<TokenRecord>),
+    AlertTransitions(Vec<TransitionRecord>),
 }
 
 impl Batch {
@@ -133,6 +138,7 @@ impl Batch {
             Batch::RunbookFilesSeen(rows) => rows.len(),
             Batch::CheckRuns(rows) => rows.len(),
             Batch::ApiTokens(rows) => rows.len(),
+            Batch::AlertTransitions(rows) => rows.len(),
         }
     }
 
@@ -148,6 +154,7 @@ impl Batch {
             Batch::RunbookFilesSeen(_) => Table::RunbookFilesSeen,
             Batch::CheckRuns(_) => Table::CheckRuns,
             Batch::ApiTokens(_) => Table::ApiTokens,
+            Batch::AlertTransitions(_) => Table::AlertTransitions,
         }
     }
 
@@ -161,6 +168,7 @@ impl Batch {
             Batch::RunbookFilesSeen(rows) => rows.last().map(|r| After::Key(r.runbook_key.clone())),
             Batch::CheckRuns(rows) => id(rows.last().map(|r| r.id)),
             Batch::ApiTokens(rows) => id(rows.last().map(|r| r.id)),
+            Batch::AlertTransitions(rows) => id(rows.last().map(|r| r.id)),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Incidents {
     pub(crate) timeline: Timeline,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) webhook: Arc<WebhookConfig>,
+    /// Where webhook notifications add to the alert history.
+    pub(crate) history: Arc<dyn crate::store::HistoryStore>,
 }
 
 /// `POST /api/v1/incidents`, and the runbook page's "Open incident".
@@ -48,12 +50,14 @@ impl Incidents {
         timeline: Timeline,
         metrics: Arc<Metrics>,
         webhook: Arc<WebhookConfig>,
+        history: Arc<dyn crate::store::HistoryStore>,
     ) -> Incidents {
         Incidents {
             runbooks,
             timeline,
             metrics,
             webhook,
+            history,
         }
     }
 

@@ -2,7 +2,8 @@
 //! notification is checked before anything is written, then applied in one
 //! transaction by the timeline. Firing alerts open incidents (one per
 //! fingerprint); resolved ones add `alert_resolved` (and resolve, if the
-//! operator says so).
+//! operator says so). Each alert also adds to the alert history what the
+//! poller may have missed (`history::webhook_rows`).
 
 use chrono::{DateTime, Utc};
 use portal_types::Labels;
@@ -61,6 +62,15 @@ impl Incidents {
                 self.webhook.max_alerts
             )));
         }
+        let now = Utc::now();
+        let transitions: Vec<_> = notification
+            .alerts
+            .iter()
+            .flat_map(|a| {
+                let firing = a.status == "firing";
+                crate::history::webhook_rows(firing, &a.labels, a.starts_at, a.ends_at, now)
+            })
+            .collect();
         let index = self.runbooks.index();
         let signals = notification
             .alerts
@@ -73,6 +83,12 @@ impl Incidents {
             .await?;
         for _ in &outcome.opened {
             self.metrics.incident_opened();
+        }
+        // After the incidents: history is a record, and a failure to write
+        // it must not make Alertmanager re-send what the timeline applied.
+        match self.history.record(&transitions).await {
+            Ok(rows) => self.metrics.history_recorded("webhook", rows),
+            Err(error) => tracing::warn!(%error, "alert history: cannot record a notification"),
         }
         tracing::info!(receiver = %notification.receiver, opened = outcome.opened.len(), events = outcome.events, "alertmanager notification");
         Ok(outcome)

@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 mod http;
 pub use http::HttpConfig;
 pub use portal_core::config::{
-    AllowRule, AuthConfig, BasicAuth, ChecksConfig, SilencesConfig, Upstream, Upstreams,
-    WebhookConfig,
+    AllowRule, AuthConfig, BasicAuth, ChecksConfig, HistoryConfig, SilencesConfig, Upstream,
+    Upstreams, WebhookConfig,
 };
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,6 +44,8 @@ pub struct Config {
     pub log: LogConfig,
     pub checks: ChecksConfig,
     pub silences: SilencesConfig,
+    /// `[history]`: retention and the flapping threshold.
+    pub history: HistoryConfig,
 }
 
 impl Default for Config {
@@ -64,6 +66,7 @@ impl Default for Config {
             log: LogConfig::default(),
             checks: ChecksConfig::default(),
             silences: SilencesConfig::default(),
+            history: HistoryConfig::default(),
         }
     }
 }
@@ -192,6 +195,11 @@ fn check(config: &Config) -> Result<(), ConfigError> {
     if config.silences.max_duration_hours == 0 || config.silences.max_matched_alerts == 0 {
         return Err(ConfigError::Check(
             "silences.max_duration_hours and silences.max_matched_alerts must be at least 1".into(),
+        ));
+    }
+    if config.history.retention_days == 0 || config.history.retention_days > 100_000 {
+        return Err(ConfigError::Check(
+            "history.retention_days must be between 1 and 100000".into(),
         ));
     }
     if let Some(problem) = config.http.problems(config.sse_keepalive_secs) {
@@ -359,6 +367,25 @@ basic_auth = {{ username = "u", password = "p" }}
         .unwrap();
         let config = load(Some(&file), FlagOverrides::default()).unwrap();
         assert_eq!(config.silences.max_matched_alerts, 5);
+    }
+
+    #[test]
+    fn history_section_has_defaults_and_refuses_zero_retention() {
+        let config = load(None, FlagOverrides::default()).unwrap();
+        assert_eq!(config.history.retention_days, 400);
+        assert_eq!(config.history.flapping_threshold_24h, 5);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("portal.toml");
+        std::fs::write(&file, "[history]\nretention_days = 0\n").unwrap();
+        assert!(load(Some(&file), FlagOverrides::default()).is_err());
+        std::fs::write(
+            &file,
+            "[history]\nretention_days = 30\nflapping_threshold_24h = 2\n",
+        )
+        .unwrap();
+        let config = load(Some(&file), FlagOverrides::default()).unwrap();
+        assert_eq!(config.history.retention_days, 30);
+        assert_eq!(config.history.flapping_threshold_24h, 2);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use portal_types::{
 use portal_types::{Origin, SaveOutcome};
 
 mod engines;
+mod history;
 mod writers;
 
 use super::{NewEvent, NewIncidentRecord, NewRevision, StoreError, Stores};
@@ -56,6 +57,10 @@ where
         };
     }
     use engines::{revisions_round_trip, timeline_round_trip, two_portals_on_one_database};
+    use history::{
+        history_aggregates_are_counted_in_sql, history_guard_records_one_firing_once,
+        history_is_append_only_but_for_pruning, history_open_series_are_the_unresolved_ones,
+    };
     use writers::{
         concurrent_actions_on_an_incident_serialise, concurrent_revision_saves_serialise,
         event_ids_are_committed_in_order, revision_ids_are_committed_in_order,
@@ -76,6 +81,10 @@ where
         timeline_round_trip,
         revisions_round_trip,
         two_portals_on_one_database,
+        history_aggregates_are_counted_in_sql,
+        history_guard_records_one_firing_once,
+        history_open_series_are_the_unresolved_ones,
+        history_is_append_only_but_for_pruning,
     );
 }
 

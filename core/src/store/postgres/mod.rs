@@ -16,6 +16,7 @@ mod checks;
 mod feed;
 #[cfg(test)]
 mod feed_tests;
+mod history;
 mod incidents;
 mod leader;
 #[cfg(test)]
@@ -54,6 +55,7 @@ pub async fn open(url: &str) -> StoreResult<Stores> {
         revisions: Arc::new(revisions::PgRevisions(db.clone())),
         checks: Arc::new(checks::PgCheckRuns(db.clone())),
         tokens: Arc::new(tokens::PgTokens(db.clone())),
+        history: Arc::new(history::PgHistory(db.clone())),
         changes: Arc::new(listener),
         snapshots: Some(Arc::new(leader::PgSnapshots::new(db.clone()))),
         transfer: Arc::new(transfer::PgTransfer(db.clone())),

@@ -13,7 +13,7 @@ use sqlx::types::Json;
 use sqlx::{FromRow, Postgres, QueryBuilder, Row, Transaction};
 
 use super::incidents::{event_from_row, incident_from_row};
-use super::{Db, Write, revisions, store_error};
+use super::{Db, Write, history, revisions, store_error};
 use crate::store::transfer::{
     After, Batch, CheckRunRecord, FileSeen, Table, TokenRecord, Transfer, TransferSink,
     TransferSource,
@@ -99,6 +99,9 @@ impl TransferSource for Source {
             Table::RunbookFilesSeen => Batch::RunbookFilesSeen(each(&rows, file_seen)?),
             Table::CheckRuns => Batch::CheckRuns(each(&rows, check_run)?),
             Table::ApiTokens => Batch::ApiTokens(each(&rows, token)?),
+            Table::AlertTransitions => {
+                Batch::AlertTransitions(each(&rows, history::record_from_row)?)
+            }
         })
     }
 }
@@ -157,12 +160,13 @@ fn token(row: &PgRow) -> StoreResult<TokenRecord> {
 
 /// The tables with an identity `id`, whose sequence must move past the
 /// copied ids.
-const IDENTITY_TABLES: [Table; 5] = [
+const IDENTITY_TABLES: [Table; 6] = [
     Table::Incidents,
     Table::IncidentEvents,
     Table::RunbookRevisions,
     Table::CheckRuns,
     Table::ApiTokens,
+    Table::AlertTransitions,
 ];
 
 #[async_trait::async_trait]
@@ -262,6 +266,24 @@ impl TransferSink for Write {
                         .push_bind(&r.hash)
                         .push_bind(r.created_at)
                         .push_bind(r.revoked_at);
+                });
+            }
+            Batch::AlertTransitions(rows) => {
+                insert.push(
+                    "INSERT INTO alert_transitions (id, at, alertname, fingerprint, upstream, state, source, instance, labels, starts_at, ends_at) OVERRIDING SYSTEM VALUE ",
+                );
+                insert.push_values(rows, |mut b, r| {
+                    b.push_bind(r.id)
+                        .push_bind(r.at)
+                        .push_bind(&r.alertname)
+                        .push_bind(&r.fingerprint)
+                        .push_bind(&r.upstream)
+                        .push_bind(r.state.as_str())
+                        .push_bind(r.source.as_str())
+                        .push_bind(&r.instance)
+                        .push_bind(Json(&r.labels))
+                        .push_bind(r.starts_at)
+                        .push_bind(r.ends_at);
                 });
             }
         }

@@ -4,6 +4,7 @@
 //! follows ([`Gate::begin`]).
 
 mod checks;
+mod history;
 mod incidents;
 mod revisions;
 #[cfg(test)]
@@ -47,6 +48,7 @@ pub async fn open(database: &str, durability: Durability) -> StoreResult<Stores>
         revisions: Arc::new(revisions::SqliteRevisions(db.clone())),
         checks: Arc::new(checks::SqliteCheckRuns(db.clone())),
         tokens: Arc::new(tokens::SqliteTokens(db.clone())),
+        history: Arc::new(history::SqliteHistory(db.clone())),
         changes: Arc::new(Unshared),
         snapshots: None,
         transfer: Arc::new(transfer::SqliteTransfer(db.clone())),

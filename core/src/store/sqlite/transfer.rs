@@ -8,7 +8,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, Transaction};
 
 use super::incidents::{event_from_row, incident_from_row};
-use super::{Db, Write, revisions, store_error};
+use super::{Db, Write, history, revisions, store_error};
 use crate::store::transfer::{
     After, Batch, CheckRunRecord, FileSeen, Table, TokenRecord, Transfer, TransferSink,
     TransferSource,
@@ -72,6 +72,9 @@ impl TransferSource for Source {
             Table::RunbookFilesSeen => Batch::RunbookFilesSeen(each(&rows, file_seen)?),
             Table::CheckRuns => Batch::CheckRuns(each(&rows, check_run)?),
             Table::ApiTokens => Batch::ApiTokens(each(&rows, token)?),
+            Table::AlertTransitions => {
+                Batch::AlertTransitions(each(&rows, history::record_from_row)?)
+            }
         })
     }
 }
@@ -234,6 +237,28 @@ impl TransferSink for Write {
                         .push_bind(&r.hash)
                         .push_bind(r.created_at)
                         .push_bind(r.revoked_at);
+                });
+            }
+            Batch::AlertTransitions(rows) => {
+                let labels = rows
+                    .iter()
+                    .map(|r| json(&r.labels))
+                    .collect::<StoreResult<Vec<_>>>()?;
+                insert.push(
+                    "INSERT INTO alert_transitions (id, at, alertname, fingerprint, upstream, state, source, instance, labels, starts_at, ends_at) ",
+                );
+                insert.push_values(rows.iter().zip(labels), |mut b, (r, labels)| {
+                    b.push_bind(r.id)
+                        .push_bind(history::millis(r.at))
+                        .push_bind(&r.alertname)
+                        .push_bind(&r.fingerprint)
+                        .push_bind(&r.upstream)
+                        .push_bind(r.state.as_str())
+                        .push_bind(r.source.as_str())
+                        .push_bind(&r.instance)
+                        .push_bind(labels)
+                        .push_bind(r.starts_at.map(history::millis))
+                        .push_bind(r.ends_at.map(history::millis));
                 });
             }
         }

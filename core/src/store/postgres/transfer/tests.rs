@@ -9,6 +9,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::incidents::{NewIncident, Timeline};
+use crate::store::history::{NewTransition, TransitionSource, TransitionState, fingerprint};
 use crate::store::postgres::testdb::Cluster;
 use crate::store::transfer::{self, After, Batch, Table, TransferError};
 use crate::store::{NewEvent, NewIncidentRecord, NewRevision, Stores, sqlite};
@@ -165,6 +166,35 @@ async fn fill(stores: &Stores) {
     assert!(stores.tokens.revoke("ci", at(3)).await.unwrap());
     stores.tokens.insert("ci", "hash-2", at(4)).await.unwrap();
     stores.tokens.insert("bot", "hash-3", at(5)).await.unwrap();
+
+    // Alert history: more than a batch, every state and source.
+    let rows: Vec<NewTransition> = (0..1200)
+        .map(|i| {
+            let labels: portal_types::Labels = [
+                ("alertname".to_string(), "Down".to_string()),
+                ("instance".to_string(), format!("h{}", i % 7)),
+            ]
+            .into();
+            let state = TransitionState::ALL[i % TransitionState::ALL.len()];
+            NewTransition {
+                at: at(6) + chrono::Duration::milliseconds(i as i64),
+                alertname: "Down".into(),
+                fingerprint: fingerprint(&labels),
+                upstream: "prom".into(),
+                state,
+                source: if i % 2 == 0 {
+                    TransitionSource::Poll
+                } else {
+                    TransitionSource::Webhook
+                },
+                labels,
+                starts_at: (i % 3 == 0).then(|| at(5)),
+                ends_at: (state == TransitionState::Resolved).then(|| at(7)),
+                unless_since: None,
+            }
+        })
+        .collect();
+    assert_eq!(stores.history.record(&rows).await.unwrap(), 1200);
 }
 
 /// Every row of every table, read through the store's transfer source.
@@ -202,6 +232,8 @@ fn micros(batches: &mut [Batch]) {
                 t(&mut r.created_at);
                 o(&mut r.revoked_at);
             }),
+            // SQLite keeps alert history to the millisecond, as written.
+            Batch::AlertTransitions(_) => {}
         }
     }
 }
@@ -213,6 +245,7 @@ fn max_id(batches: &[Batch], table: Table) -> i64 {
         Batch::RunbookRevisions(rows) => rows.iter().map(|r| r.id).collect(),
         Batch::CheckRuns(rows) => rows.iter().map(|r| r.id).collect(),
         Batch::ApiTokens(rows) => rows.iter().map(|r| r.id).collect(),
+        Batch::AlertTransitions(rows) => rows.iter().map(|r| r.id).collect(),
         Batch::RunbookFilesSeen(_) => unreachable!("keyed by text"),
     };
     ids.into_iter().max().unwrap()
