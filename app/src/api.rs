@@ -117,15 +117,17 @@ async fn runbook_live(
     runbook: &portal_types::RunbookView,
 ) -> portal_types::RunbookLive {
     let first_range = portal_types::GRAPH_HOURS[0];
-    let (graph, incident) = futures_util::future::join(
+    let (graph, incident, history) = futures_util::future::join3(
         core.catalog.alert_graph(&runbook.alert, first_range),
         core.incidents.current_for_runbook(&runbook.key),
+        core.history.alert(&runbook.alert, None),
     )
     .await;
     portal_types::RunbookLive {
         alert: core.catalog.live_state(Some(&runbook.alert)),
         graph: graph.map_err(|e| AppError::from(e).to_string()),
         incident: incident.map_err(|e| AppError::from(e).to_string()),
+        history: history.map_err(|e| AppError::from(e).to_string()),
     }
 }
 

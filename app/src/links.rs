@@ -59,6 +59,14 @@ pub fn new_runbook(path: &str) -> String {
     )
 }
 
+/// The incident list filtered to an alert's resolved incidents.
+pub fn incidents_of(alertname: &str) -> String {
+    format!(
+        "/incidents?alertname={}&status=resolved",
+        encode_segment(alertname)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -73,6 +81,10 @@ mod tests {
         );
         assert_eq!(super::edit("g/a b"), "/runbooks/g/a%20b/edit");
         assert_eq!(super::tag("a b"), "/tags/a%20b");
+        assert_eq!(
+            super::incidents_of("Disk&Full"),
+            "/incidents?alertname=Disk%26Full&status=resolved"
+        );
         assert_eq!(
             super::new_runbook("/ssl/X(<7Days).md"),
             "/new-runbook?group=ssl&alert=X%28%3C7Days%29"

@@ -37,6 +37,7 @@ pub struct Core {
     pub checks: use_cases::Checks,
     pub editing: use_cases::Editing,
     pub silences: use_cases::Silences,
+    pub history: use_cases::History,
     pub runbooks: Arc<runbooks::RunbookStore>,
     pub alerts: Arc<alerts::AlertHub>,
     pub auth: Arc<auth::Auth>,

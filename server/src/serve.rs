@@ -21,7 +21,7 @@ use portal_core::runbooks::RunbookStore;
 use portal_core::silences::SilenceWriter;
 use portal_core::store::Topic;
 use portal_core::tokens::Tokens;
-use portal_core::use_cases::{Catalog, Checks, Editing, Incidents, Silences};
+use portal_core::use_cases::{Catalog, Checks, Editing, History, Incidents, Silences};
 
 /// How often a portal on a database that sends no notifications (SQLite)
 /// checks it for revisions saved elsewhere.
@@ -93,6 +93,12 @@ pub async fn build_core(config: &Config) -> anyhow::Result<Core> {
             Arc::new(SilenceWriter::new(&config.alertmanager.0)),
             timeline.clone(),
             config.silences.clone(),
+        ),
+        history: History::new(
+            store.history.clone(),
+            store.incidents.clone(),
+            timeline.clone(),
+            config.history.clone(),
         ),
         incidents: Incidents::new(
             runbooks.clone(),

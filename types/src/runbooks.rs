@@ -127,6 +127,8 @@ pub struct RunbookLive {
     pub graph: Result<GraphView, String>,
     /// The runbook's open incident.
     pub incident: Result<Option<IncidentView>, String>,
+    /// The alert's recorded history over the last 30 days.
+    pub history: Result<crate::AlertHistory, String>,
 }
 
 /// A piece of a runbook's body: server-made HTML, or the place of a check

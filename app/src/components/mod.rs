@@ -1,6 +1,7 @@
 //! Building blocks shared by several pages.
 
 mod alert_graph;
+mod alert_history;
 mod alert_panel;
 mod checks;
 mod diff_view;
@@ -15,6 +16,7 @@ mod runbook_list;
 mod silence_form;
 
 pub use alert_graph::AlertGraph;
+pub use alert_history::AlertHistoryPanel;
 pub use alert_panel::AlertPanel;
 pub use checks::{CheckBoard, CheckCard, ChecksPanel};
 pub use diff_view::DiffTable;

@@ -4,7 +4,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::resolve_path;
 use crate::components::{
-    AlertGraph, AlertPanel, CheckBoard, CheckCard, ChecksPanel, IncidentPanel, RunbookList,
+    AlertGraph, AlertHistoryPanel, AlertPanel, CheckBoard, CheckCard, ChecksPanel, IncidentPanel,
+    RunbookList,
 };
 use crate::links;
 use portal_types::BodyPart;
@@ -146,6 +147,7 @@ fn RunbookPage(runbook: RunbookView, live: Option<RunbookLive>, labels: Labels) 
             alert,
             graph,
             incident,
+            history,
         }) => {
             let name = runbook.alert.clone();
             let key = runbook.key.clone();
@@ -158,6 +160,7 @@ fn RunbookPage(runbook: RunbookView, live: Option<RunbookLive>, labels: Labels) 
                 Some(view! {
                     <AlertPanel alertname=name.clone() state=alert labels=labels.clone() incident=open />
                     <AlertGraph alertname=name graph />
+                    <AlertHistoryPanel history />
                 }),
                 Some(view! { <IncidentPanel runbook_key=key labels incident /> }),
             )

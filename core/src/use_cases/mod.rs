@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod checks;
 pub mod editing;
+pub mod history;
 pub mod incidents;
 pub mod notifications;
 pub mod silences;
@@ -13,6 +14,7 @@ pub mod silences;
 pub use catalog::Catalog;
 pub use checks::{Checks, RunRequest};
 pub use editing::{Edit, Editing};
+pub use history::History;
 pub use incidents::{CreateIncident, Incidents};
 pub use notifications::Notification;
 pub use silences::Silences;

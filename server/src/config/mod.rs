@@ -197,10 +197,8 @@ fn check(config: &Config) -> Result<(), ConfigError> {
             "silences.max_duration_hours and silences.max_matched_alerts must be at least 1".into(),
         ));
     }
-    if config.history.retention_days == 0 || config.history.retention_days > 100_000 {
-        return Err(ConfigError::Check(
-            "history.retention_days must be between 1 and 100000".into(),
-        ));
+    if let Some(problem) = config.history.problem() {
+        return Err(ConfigError::Check(problem));
     }
     if let Some(problem) = config.http.problems(config.sse_keepalive_secs) {
         return Err(ConfigError::Check(problem));
@@ -367,25 +365,6 @@ basic_auth = {{ username = "u", password = "p" }}
         .unwrap();
         let config = load(Some(&file), FlagOverrides::default()).unwrap();
         assert_eq!(config.silences.max_matched_alerts, 5);
-    }
-
-    #[test]
-    fn history_section_has_defaults_and_refuses_zero_retention() {
-        let config = load(None, FlagOverrides::default()).unwrap();
-        assert_eq!(config.history.retention_days, 400);
-        assert_eq!(config.history.flapping_threshold_24h, 5);
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("portal.toml");
-        std::fs::write(&file, "[history]\nretention_days = 0\n").unwrap();
-        assert!(load(Some(&file), FlagOverrides::default()).is_err());
-        std::fs::write(
-            &file,
-            "[history]\nretention_days = 30\nflapping_threshold_24h = 2\n",
-        )
-        .unwrap();
-        let config = load(Some(&file), FlagOverrides::default()).unwrap();
-        assert_eq!(config.history.retention_days, 30);
-        assert_eq!(config.history.flapping_threshold_24h, 2);
     }
 
     #[test]

@@ -6,5 +6,6 @@ mod support;
 
 mod api;
 mod cli;
+mod history;
 mod pages;
 mod silences;

@@ -16,6 +16,7 @@ mod checks_browser;
 mod corpus;
 mod coverage;
 mod editing_browser;
+mod history;
 mod http_limits;
 mod incident_command_browser;
 mod incidents_alertmanager;

@@ -168,25 +168,19 @@ async fn fill(stores: &Stores) {
     stores.tokens.insert("bot", "hash-3", at(5)).await.unwrap();
 
     // Alert history: more than a batch, every state and source.
-    let rows: Vec<NewTransition> = (0..1200)
+    let rows: Vec<NewTransition> = (0..1200usize)
         .map(|i| {
-            let labels: portal_types::Labels = [
-                ("alertname".to_string(), "Down".to_string()),
-                ("instance".to_string(), format!("h{}", i % 7)),
-            ]
-            .into();
+            let labels: portal_types::Labels =
+                [("alertname".to_string(), format!("A{}", i % 7))].into();
             let state = TransitionState::ALL[i % TransitionState::ALL.len()];
+            let webhook = i % 2 == 1;
             NewTransition {
                 at: at(6) + chrono::Duration::milliseconds(i as i64),
                 alertname: "Down".into(),
                 fingerprint: fingerprint(&labels),
                 upstream: "prom".into(),
                 state,
-                source: if i % 2 == 0 {
-                    TransitionSource::Poll
-                } else {
-                    TransitionSource::Webhook
-                },
+                source: [TransitionSource::Poll, TransitionSource::Webhook][usize::from(webhook)],
                 labels,
                 starts_at: (i % 3 == 0).then(|| at(5)),
                 ends_at: (state == TransitionState::Resolved).then(|| at(7)),
