@@ -8,6 +8,7 @@
 //! changed writes nothing, whatever the number of firing series.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use portal_types::{AlertInstance, Labels};
@@ -30,9 +31,11 @@ pub struct Seen {
     pub since: DateTime<Utc>,
 }
 
-/// Every series of the last recorded picture, by fingerprint.
+/// Every series of the last recorded picture, by fingerprint. Shared
+/// entries, so carrying an unchanged series into the next picture (the
+/// common case: 10,000 firing series, none changed) copies no labels.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Series(pub HashMap<String, Seen>);
+pub struct Series(pub HashMap<String, Arc<Seen>>);
 
 impl Series {
     /// Start from what the database says is still open, so a restarted or
@@ -51,7 +54,7 @@ impl Series {
                         inhibited: o.state == TransitionState::Inhibited,
                         since: o.starts_at.unwrap_or(o.at),
                     };
-                    (o.fingerprint, seen)
+                    (o.fingerprint, Arc::new(seen))
                 })
                 .collect(),
         )
@@ -132,7 +135,7 @@ impl Series {
             if !silenced && !inhibited && (was_silenced || was_inhibited) {
                 rows.push(row(TransitionState::Unsilenced, &seen, None));
             }
-            next.insert(key, seen);
+            next.insert(key, Arc::new(seen));
         }
         for (key, seen) in &self.0 {
             if !next.contains_key(key) {

@@ -86,8 +86,9 @@ pub struct NewTransition {
     pub state: TransitionState,
     pub source: TransitionSource,
     pub labels: Labels,
-    /// When the episode began (firing rows: when it went active; resolved
-    /// rows: when it started firing, so a duration needs no pairing).
+    /// When the episode began: for a pending row its activation, for every
+    /// later row (firing, muted, resolved) when it started firing, so a
+    /// resolved row's duration is `ends_at - starts_at`, no pairing.
     pub starts_at: Option<DateTime<Utc>>,
     /// When it ended (resolved rows).
     pub ends_at: Option<DateTime<Utc>>,
