@@ -2,10 +2,13 @@
 //! (rule file rewritten and reloaded), the poller leader records each
 //! transition, the history API shows two firings with their durations and
 //! the runbook page shows them; an incident resolved with a note and a
-//! ticked step is "Last time" on the page when the alert fires again.
+//! ticked step is "Last time" on the page when the alert fires again. Two
+//! portals on one PostgreSQL record each transition once: only the poller
+//! leader records.
 
 use std::time::Duration;
 
+use portal_core::store::postgres::testdb::Cluster;
 use portal_tests::process::eventually;
 use portal_tests::{Portal, Prometheus};
 use serde_json::{Value, json};
@@ -148,6 +151,60 @@ async fn two_firings_are_history_and_last_time_shows_what_was_done() {
     assert_eq!(h["last_time"]["incident"]["id"], id, "{h}");
     assert_eq!(h["last_time"]["steps_done"], json!([step]));
     assert_eq!(h["past_incidents_total"], 1);
+}
+
+/// Rows this portal recorded from its polls (`…_recorded_total{source="poll"}`).
+async fn recorded_by_poll(portal: &Portal) -> f64 {
+    let (_, text) = portal.get("/metrics").await;
+    text.lines()
+        .filter(|l| {
+            l.starts_with("runbook_portal_history_transitions_recorded_total{source=\"poll\"}")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn two_portals_on_postgresql_record_each_change_once() {
+    let cluster = Cluster::start();
+    let url = cluster.fresh_database().await;
+    let prometheus = Prometheus::start(&rules(false)).await.unwrap();
+    let args = ["--prometheus", prometheus.url.as_str()];
+    let env = [("RUNBOOK_PORTAL_POLL_INTERVAL_SECS", "1")];
+    let first = Portal::start_on(&url, &args, &env).await.unwrap();
+    let second = Portal::start_on(&url, &args, &env).await.unwrap();
+    for portal in [&first, &second] {
+        portal.wait_alert_state(ALERT, "inactive").await.unwrap();
+    }
+    prometheus.set_rules(&rules(true)).await.unwrap();
+    for portal in [&first, &second] {
+        portal.wait_alert_state(ALERT, "firing").await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    prometheus.set_rules(&rules(false)).await.unwrap();
+    for portal in [&first, &second] {
+        portal.wait_alert_state(ALERT, "inactive").await.unwrap();
+    }
+    for portal in [&first, &second] {
+        let h = eventually("the resolved firing", Duration::from_secs(20), || async {
+            let h = history(portal).await;
+            (h["durations"]["resolved"] == 1).then_some(h)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}\nportal log:\n{}", portal.log()));
+        assert_eq!(
+            h["fired"]["last_24h"], 1,
+            "one firing, not one per portal: {h}"
+        );
+    }
+    let rows = (
+        recorded_by_poll(&first).await,
+        recorded_by_poll(&second).await,
+    );
+    assert!(
+        rows == (2.0, 0.0) || rows == (0.0, 2.0),
+        "the leader alone wrote the firing and the resolved rows: {rows:?}"
+    );
 }
 
 /// The History panel's part of a page, for a failure message.
