@@ -59,12 +59,9 @@ pub fn new_runbook(path: &str) -> String {
     )
 }
 
-/// The incident list filtered to an alert's resolved incidents.
-pub fn incidents_of(alertname: &str) -> String {
-    format!(
-        "/incidents?alertname={}&status=resolved",
-        encode_segment(alertname)
-    )
+/// An alert's resolved incidents: its past ones.
+pub fn resolved_incidents_of_alert(alertname: &str) -> String {
+    format!("{}&status=resolved", incidents_of_alert(alertname))
 }
 
 #[cfg(test)]
@@ -82,7 +79,7 @@ mod tests {
         assert_eq!(super::edit("g/a b"), "/runbooks/g/a%20b/edit");
         assert_eq!(super::tag("a b"), "/tags/a%20b");
         assert_eq!(
-            super::incidents_of("Disk&Full"),
+            super::resolved_incidents_of_alert("Disk&Full"),
             "/incidents?alertname=Disk%26Full&status=resolved"
         );
         assert_eq!(

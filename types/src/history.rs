@@ -99,6 +99,10 @@ pub struct PastNote {
     pub at: DateTime<Utc>,
     pub actor: String,
     pub text: String,
+    /// The note's Markdown as sanitised HTML, as the incident's timeline
+    /// shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

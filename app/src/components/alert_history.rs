@@ -22,7 +22,7 @@ pub fn AlertHistoryPanel(history: Result<AlertHistory, String>) -> impl IntoView
         Err(e) => view! { <p class="error">{format!("History unavailable: {e}")}</p> }.into_any(),
     };
     view! {
-        <section class="alert-history" aria-labelledby="alert-history-title">
+        <section class="alert-history" id="alert-history" aria-labelledby="alert-history-title">
             <h2 id="alert-history-title">"History"</h2>
             {body}
         </section>
@@ -221,7 +221,13 @@ fn LastTimeBox(last: Option<LastTime>, alertname: String) -> impl IntoView {
                 {last
                     .notes
                     .iter()
-                    .map(|n| view! { <li><span class="muted">{format!("{}: ", n.actor)}</span>{n.text.clone()}</li> })
+                    .map(|n| {
+                        let text = match n.html.clone() {
+                            Some(html) => view! { <div class="note-body" inner_html=html></div> }.into_any(),
+                            None => n.text.clone().into_any(),
+                        };
+                        view! { <li><span class="muted">{format!("{}: ", n.actor)}</span>{text}</li> }
+                    })
                     .collect_view()}
             </ul>
         }
@@ -246,7 +252,7 @@ fn LastTimeBox(last: Option<LastTime>, alertname: String) -> impl IntoView {
             {reason}
             {notes}
             {steps}
-            <p><a class="past-incidents-link" href=crate::links::incidents_of(&alertname)>"All past incidents of this alert"</a></p>
+            <p><a class="past-incidents-link" href=crate::links::resolved_incidents_of_alert(&alertname)>"All past incidents of this alert"</a></p>
         </div>
     }
     .into_any()
@@ -257,7 +263,7 @@ fn PastIncidents(past: Vec<PastIncident>, total: i64, alertname: String) -> impl
     (past.len() > 1).then(|| {
         let more = (total > past.len() as i64).then(|| {
             view! {
-                <p><a href=crate::links::incidents_of(&alertname)>{format!("All {total} resolved incidents")}</a></p>
+                <p><a href=crate::links::resolved_incidents_of_alert(&alertname)>{format!("All {total} resolved incidents")}</a></p>
             }
         });
         view! {

@@ -103,7 +103,13 @@ fn Command(
                 </ul>
             })}
             <p class="incident-links">
-                {runbook_href.map(|href| view! { <a class="runbook-link" href=href>"Runbook"</a> " " })}
+                {runbook_href.map(|href| {
+                    let history = format!("{href}#alert-history");
+                    view! {
+                        <a class="runbook-link" href=href>"Runbook"</a> " "
+                        <a class="history-link" href=history>"Alert history"</a> " "
+                    }
+                })}
                 {past.map(|href| view! {
                     <a class="past-incidents" href=href>"Past incidents of this alert"</a>
                 })}

@@ -177,6 +177,7 @@ pub fn last_time_of(view: &IncidentView) -> LastTime {
                 at: e.at,
                 actor: e.actor.clone(),
                 text: text(e, "text")?,
+                html: e.html.clone(),
             })
         })
         .collect();

@@ -147,7 +147,7 @@ async fn a_resolved_incident_is_last_time_on_the_page() {
     let events = format!("/api/v1/incidents/{id}/events");
     for body in [
         json!({"kind": "ack"}),
-        json!({"kind": "note", "text": "<b>top</b> shows java"}),
+        json!({"kind": "note", "text": "<b>top</b> shows `java`"}),
         json!({"kind": "checklist", "step": 1, "done": true}),
         json!({"kind": "resolve", "reason": "killed the runaway job"}),
     ] {
@@ -163,7 +163,7 @@ async fn a_resolved_incident_is_last_time_on_the_page() {
     assert_eq!(last["incident"]["id"], id, "{}", reply.text);
     assert_eq!(last["incident"]["resolved_by"], "anonymous");
     assert_eq!(last["resolve_reason"], "killed the runaway job");
-    assert_eq!(last["notes"][0]["text"], "<b>top</b> shows java");
+    assert_eq!(last["notes"][0]["text"], "<b>top</b> shows `java`");
     assert_eq!(last["steps_done"].as_array().map(Vec::len), Some(1));
     if !step.is_empty() {
         assert_eq!(last["steps_done"][0], step);
@@ -179,8 +179,8 @@ async fn a_resolved_incident_is_last_time_on_the_page() {
     assert!(html.contains("Last time"));
     assert!(html.contains("killed the runaway job"));
     assert!(
-        html.contains("&lt;b&gt;top&lt;/b&gt; shows java"),
-        "notes are escaped"
+        html.contains("&lt;b&gt;top&lt;/b&gt; shows <code>java</code>"),
+        "notes are Markdown with their HTML escaped, as on the timeline"
     );
     assert!(!html.contains("<b>top</b>"));
     assert!(html.contains("/incidents?alertname=HostHighCpuLoad&amp;status=resolved"));

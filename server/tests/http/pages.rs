@@ -140,6 +140,7 @@ async fn the_incident_page_is_a_command_view() {
         "&lt;b&gt;now&lt;/b&gt;",
         "class=\"kind-symbol\"",
         "href=\"/runbooks/node-exporter/HostOutOfDiskSpace?instance=db1%3A9100&amp;mountpoint=%2Fvar\"",
+        "href=\"/runbooks/node-exporter/HostOutOfDiskSpace?instance=db1%3A9100&amp;mountpoint=%2Fvar#alert-history\"",
     ] {
         assert!(page.text.contains(part), "{part} missing: {}", page.text);
     }
