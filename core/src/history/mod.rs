@@ -52,11 +52,17 @@ pub fn spawn(
     ));
 }
 
-/// Whether a snapshot can be diffed: every upstream answered at least once
-/// (before that, a series it reports would look resolved) and at least
-/// one is configured.
-fn complete(snapshot: &AlertSnapshot) -> bool {
-    !snapshot.upstreams.is_empty() && snapshot.upstreams.iter().all(|u| u.last_success.is_some())
+/// The upstreams that have not answered yet, or `None` while none has: a
+/// snapshot is recorded once one upstream answered, and the series of the
+/// silent ones are left as they were (an Alertmanager down since start-up
+/// must not stop the history of what Prometheus fires, nor make the series
+/// it alone reported look resolved).
+fn unheard(snapshot: &AlertSnapshot) -> Option<Vec<&str>> {
+    let (heard, silent): (Vec<_>, Vec<_>) = snapshot
+        .upstreams
+        .iter()
+        .partition(|u| u.last_success.is_some());
+    (!heard.is_empty()).then(|| silent.iter().map(|u| u.name.as_str()).collect())
 }
 
 /// Record the changes of every snapshot while leading. On winning the
@@ -100,10 +106,10 @@ async fn record(
                 }
             }
             let snapshot = snapshots.borrow_and_update().clone();
-            if !complete(&snapshot) {
+            let Some(unheard) = unheard(&snapshot) else {
                 continue;
-            }
-            let (rows, next) = series.diff(&snapshot.alerts, Utc::now());
+            };
+            let (rows, next) = series.diff_heard(&snapshot.alerts, Utc::now(), &unheard);
             if rows.is_empty() {
                 series = next;
                 continue;

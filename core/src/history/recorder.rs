@@ -67,6 +67,19 @@ impl Series {
         alerts: &[AlertInstance],
         now: DateTime<Utc>,
     ) -> (Vec<NewTransition>, Series) {
+        self.diff_heard(alerts, now, &[])
+    }
+
+    /// [`diff`](Self::diff) while some upstreams have not answered yet
+    /// (`unheard`, by name): a series only they reported is missing from
+    /// the picture because nobody asked, not because it resolved, so it is
+    /// carried over as it was.
+    pub fn diff_heard(
+        &self,
+        alerts: &[AlertInstance],
+        now: DateTime<Utc>,
+        unheard: &[&str],
+    ) -> (Vec<NewTransition>, Series) {
         let mut rows = Vec::new();
         let mut next = HashMap::with_capacity(alerts.len());
         for alert in alerts {
@@ -138,7 +151,12 @@ impl Series {
             next.insert(key, Arc::new(seen));
         }
         for (key, seen) in &self.0 {
-            if !next.contains_key(key) {
+            if next.contains_key(key) {
+                continue;
+            }
+            if unheard.contains(&seen.upstream.as_str()) {
+                next.insert(key.clone(), seen.clone());
+            } else {
                 rows.push(resolved(key, seen, now));
             }
         }

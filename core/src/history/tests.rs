@@ -87,6 +87,22 @@ fn a_pending_series_that_never_fired_has_no_duration() {
 }
 
 #[test]
+fn series_of_an_upstream_not_heard_from_yet_do_not_resolve() {
+    let mut from_am = alert("b", "firing");
+    from_am.sources = vec!["am".into()];
+    let (_, s1) = Series::default().diff(&[alert("a", "firing"), from_am], t(1));
+    // Both upstreams fall silent from the picture; only "am" was never heard.
+    let (rows, s2) = s1.diff_heard(&[], t(30), &["am"]);
+    assert_eq!(states(&rows), ["resolved"]);
+    assert_eq!(rows[0].labels, labels("a"));
+    assert_eq!(s2.0.len(), 1, "the series only am reported is kept");
+    // Once am answers without it, it resolved.
+    let (rows, _) = s2.diff_heard(&[], t(60), &[]);
+    assert_eq!(states(&rows), ["resolved"]);
+    assert_eq!(rows[0].labels, labels("b"));
+}
+
+#[test]
 fn a_new_leader_starts_from_the_open_series() {
     let open = vec![OpenSeries {
         fingerprint: fingerprint(&labels("a")),
