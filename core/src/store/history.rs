@@ -129,6 +129,27 @@ pub struct OpenSeries {
     pub starts_at: Option<DateTime<Utc>>,
 }
 
+impl From<TransitionRecord> for OpenSeries {
+    fn from(r: TransitionRecord) -> OpenSeries {
+        OpenSeries {
+            fingerprint: r.fingerprint,
+            alertname: r.alertname,
+            upstream: r.upstream,
+            state: r.state,
+            labels: r.labels,
+            at: r.at,
+            starts_at: r.starts_at,
+        }
+    }
+}
+
+/// The newest row of every series whose newest row is not `resolved`; the
+/// same SQL on every backend.
+pub const OPEN_SERIES_SQL: &str = "SELECT t.* FROM alert_transitions t
+     JOIN (SELECT MAX(id) AS id FROM alert_transitions GROUP BY fingerprint) newest
+       ON newest.id = t.id
+     WHERE t.state <> 'resolved'";
+
 /// The aggregates of one alert name, as of `now`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct HistoryFacts {

@@ -9,8 +9,8 @@ use sqlx::{PgConnection, Row};
 
 use super::{Db, store_error};
 use crate::store::history::{
-    HistoryFacts, HistoryStore, LastFired, NewTransition, OpenSeries, TransitionRecord,
-    TransitionSource, TransitionState, series_name,
+    HistoryFacts, HistoryStore, LastFired, NewTransition, OPEN_SERIES_SQL, OpenSeries,
+    TransitionRecord, TransitionSource, TransitionState, series_name,
 };
 use crate::store::{StoreError, StoreResult};
 
@@ -93,28 +93,12 @@ impl HistoryStore for PgHistory {
     }
 
     async fn open_series(&self) -> StoreResult<Vec<OpenSeries>> {
-        let rows = sqlx::query(
-            "SELECT t.* FROM alert_transitions t
-             JOIN (SELECT MAX(id) AS id FROM alert_transitions GROUP BY fingerprint) newest
-               ON newest.id = t.id
-             WHERE t.state <> 'resolved'",
-        )
-        .fetch_all(&self.0.pool)
-        .await
-        .map_err(store_error)?;
+        let rows = sqlx::query(OPEN_SERIES_SQL)
+            .fetch_all(&self.0.pool)
+            .await
+            .map_err(store_error)?;
         rows.iter()
-            .map(|row| {
-                let r = record_from_row(row)?;
-                Ok(OpenSeries {
-                    fingerprint: r.fingerprint,
-                    alertname: r.alertname,
-                    upstream: r.upstream,
-                    state: r.state,
-                    labels: r.labels,
-                    at: r.at,
-                    starts_at: r.starts_at,
-                })
-            })
+            .map(|row| record_from_row(row).map(OpenSeries::from))
             .collect()
     }
 
